@@ -1,0 +1,272 @@
+"""The `storymap` command. Every StorymapError becomes a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import InputError, StorymapError
+from .model import Mention, Story
+
+EXIT_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except StorymapError as exc:
+        print(f"storymap: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("storymap: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storymap", description="Find the places in a news article and map them."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    places = sub.add_parser("places", help="print the places of an article")
+    places.add_argument("article", help="a .txt, .md or .html file, or - for standard input")
+    places.add_argument("--format", choices=("table", "json", "geojson"), default="table")
+    places.add_argument("--lang", help="the article's language (ISO code); default: detected")
+    places.add_argument("--max-bytes", type=int, default=None, help="input size limit")
+    places.set_defaults(func=_cmd_places)
+
+    annotate = sub.add_parser("annotate", help="geoparse many documents (JSONL in, JSONL out)")
+    annotate.add_argument("input", help='JSONL with one {"id", "text", "lang"?} per line')
+    annotate.add_argument("-o", "--output", required=True, help="JSONL to write")
+    annotate.set_defaults(func=_cmd_annotate)
+
+    evaluate = sub.add_parser("eval", help="score storymap against a gold JSONL file")
+    evaluate.add_argument("gold", help="gold JSONL (see shared/eval/README.md)")
+    evaluate.add_argument("--errors", help="write recognition errors per document to this file")
+    evaluate.set_defaults(func=_cmd_eval)
+    return parser
+
+
+def _read_article(path: str, max_bytes: int | None) -> str | bytes:
+    from . import article
+
+    limit = max_bytes or article.DEFAULT_MAX_BYTES
+    if path == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        return data
+    return article.read_file(path, max_bytes=limit)
+
+
+def _cmd_places(args: argparse.Namespace) -> int:
+    from .article import DEFAULT_MAX_BYTES
+    from .pipeline import run
+
+    source = _read_article(args.article, args.max_bytes)
+    story = run(source, language=args.lang, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+    out = sys.stdout
+    if args.format == "geojson":
+        json.dump(story.__geo_interface__, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "json":
+        json.dump(_places_json(story), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        _print_table(story, out)
+    return 0
+
+
+def _places_json(story: Story) -> dict[str, Any]:
+    return {
+        "language": story.language,
+        "places": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "label": p.label(story.language),
+                "feature": p.feature,
+                "lat": p.lat,
+                "lon": p.lon,
+                "country_code": p.country_code,
+                "geonameid": p.geonameid,
+                "seat_of": p.seat_of,
+                "mentions": [
+                    {"text": m.text, "start": m.start, "end": m.end, "passage": m.passage,
+                     "kind": m.kind}
+                    for m in story.mentions_of(p.id)
+                    if m.place_id == p.id
+                ],
+            }
+            for p in story.places
+        ],
+    }
+
+
+def _print_table(story: Story, out: TextIO) -> None:
+    if not story.places:
+        out.write("No places found.\n")
+        return
+    rows = []
+    for p in story.places:
+        own = [m for m in story.mentions if m.place_id == p.id]
+        if p.seat_of:
+            country = story.place(p.seat_of)
+            seat = f"seat of government of {country.name if country else p.seat_of}"
+            mentions = ", ".join(_mention_cell(m) for m in own) or seat
+            if own:
+                mentions += f"; {seat}"
+        else:
+            mentions = ", ".join(_mention_cell(m) for m in own)
+        rows.append((p.label(story.language), p.feature, p.country_code or "",
+                     f"{p.lat:.4f}, {p.lon:.4f}", mentions))
+    header = ("place", "feature", "cc", "lat, lon", "mentions (passage)")
+    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(4)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + "  " + header[4]
+    out.write(line + "\n" + "-" * len(line) + "\n")
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[4]
+                  + "\n")
+
+
+def _mention_cell(m: Mention) -> str:
+    return f"{m.text} ({m.passage})"
+
+
+def annotate_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """One gold-format document → the `storymap annotate` record for it."""
+    from .pipeline import run
+
+    story = run(str(doc["text"]), language=doc.get("lang") or None)
+    places = {p.id: p for p in story.places}
+    mentions = []
+    for m in story.mentions:
+        p = places.get(m.place_id) if m.place_id else None
+        mentions.append(
+            {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "kind": m.kind,
+                "place": None
+                if p is None
+                else {
+                    "name": p.name,
+                    "feature": p.feature,
+                    "lat": p.lat,
+                    "lon": p.lon,
+                    "geonameid": p.geonameid,
+                    "country_code": p.country_code,
+                },
+            }
+        )
+    return {"id": doc["id"], "language": story.language, "mentions": mentions}
+
+
+def _iter_jsonl(path: str) -> list[tuple[int, dict[str, Any] | str]]:
+    """(line number, document or error message) for each non-empty line."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 JSONL") from exc
+    out: list[tuple[int, dict[str, Any] | str]] = []
+    for no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append((no, f"not valid JSON ({exc.msg})"))
+            continue
+        if not isinstance(doc, dict) or "id" not in doc or not isinstance(doc.get("text"), str):
+            out.append((no, 'each line needs an "id" and a "text" string'))
+            continue
+        out.append((no, doc))
+    return out
+
+
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    failures = 0
+    rows = _iter_jsonl(args.input)
+    try:
+        out = open(args.output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    with out:
+        for no, doc in rows:
+            if isinstance(doc, str):
+                failures += 1
+                print(f"storymap: line {no}: {doc}; skipped", file=sys.stderr)
+                continue
+            try:
+                record = annotate_document(doc)
+            except StorymapError as exc:
+                failures += 1
+                print(f"storymap: line {no} (id {doc['id']!r}): {exc}; skipped", file=sys.stderr)
+                continue
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    done = len(rows) - failures
+    print(f"annotated {done} document(s), {failures} skipped", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import score
+
+    gold = []
+    for no, doc in _iter_jsonl(args.gold):
+        if isinstance(doc, str) or not isinstance(doc.get("toponyms"), list):
+            raise InputError(f"{args.gold}, line {no}: not a gold document with toponyms")
+        gold.append(doc)
+    predictions = {d["id"]: annotate_document(d) for d in gold}
+    print(score(gold, predictions).table())
+    if args.errors:
+        _write_errors(args.errors, gold, predictions)
+    return 0
+
+
+def _write_errors(path: str, gold: list[dict[str, Any]], pred: dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for doc in gold:
+            text = doc["text"]
+            ms = pred[doc["id"]]["mentions"]
+            for g in doc["toponyms"]:
+                hit = [m for m in ms if m["start"] < g["end"] and g["start"] < m["end"]]
+                if not hit:
+                    f.write(f"FN\t{doc['id']}\t{g['surface']}\t{_ctx(text, g)}\n")
+                elif g.get("lat") is not None and hit[0]["place"]:
+                    from .evaluation import haversine_km
+
+                    p = hit[0]["place"]
+                    km = haversine_km(g["lat"], g["lon"], p["lat"], p["lon"])
+                    if km > 161 and g.get("geonameid") != p.get("geonameid"):
+                        f.write(f"WRONG\t{doc['id']}\t{g['surface']}\t{p['name']} "
+                                f"({p['feature']}, {p['country_code']}) {km:.0f} km\t"
+                                f"{_ctx(text, g)}\n")
+            for m in ms:
+                if not any(m["start"] < g["end"] and g["start"] < m["end"]
+                           for g in doc["toponyms"]):
+                    place = m["place"] or {}
+                    f.write(f"FP\t{doc['id']}\t{m['text']}\t{place.get('name')} "
+                            f"({place.get('feature')}, {place.get('country_code')})\t"
+                            f"{_ctx(text, m)}\n")
+
+
+def _ctx(text: str, span: dict[str, Any]) -> str:
+    s, e = span["start"], span["end"]
+    return (text[max(0, s - 40) : s] + "[[" + text[s:e] + "]]" + text[e : e + 40]).replace(
+        "\n", " "
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

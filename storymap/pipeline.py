@@ -1,0 +1,101 @@
+"""run(): the one place that calls the stages in order (article → recognize → resolve → Story)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import article as article_mod
+from . import gazetteer as gazetteer_mod
+from .gazetteer import F_FEATURE, Gazetteer
+from .model import Candidate, Mention, Place, Story
+from .recognize import find_spans
+from .resolve import Resolution, resolve
+
+
+def run(
+    source: str | bytes,
+    *,
+    language: str | None = None,
+    gazetteer: Gazetteer | None = None,
+    max_bytes: int = article_mod.DEFAULT_MAX_BYTES,
+) -> Story:
+    """Turn an article (text or raw bytes) into a Story. Raises InputError on bad input."""
+    art = article_mod.load(source, language=language, max_bytes=max_bytes)
+    gaz = gazetteer or gazetteer_mod.load()
+    spans = find_spans(art.text, art.passages, art.language, gaz)
+    resolutions = resolve(spans, art.text, art.language, gaz)
+    return build_story(art.text, art.language, art.passages, resolutions, gaz)
+
+
+def build_story(
+    text: str,
+    language: str,
+    passages: tuple[article_mod.Passage, ...],
+    resolutions: list[Resolution],
+    gaz: Gazetteer,
+) -> Story:
+    """Assemble mentions and places; countries acting in politics add their seat."""
+    mentions: list[Mention] = []
+    places: dict[str, Place] = {}
+    acting: list[str] = []
+    for res in resolutions:
+        if res.dropped:
+            continue
+        span, best = res.span, res.best
+        if best is None:
+            continue
+        candidates = tuple(
+            Candidate(gaz.place(c.place), c.score, c.evidence) for c in res.candidates
+        )
+        place = gaz.place(best.place)
+        if place.id not in places:
+            places[place.id] = _with_label(place, span.text, span.key, language, span.kind)
+        mentions.append(
+            Mention(
+                start=span.start,
+                end=span.end,
+                text=span.text,
+                passage=span.passage,
+                place_id=place.id,
+                kind=span.kind,
+                confidence=res.confidence,
+                candidates=candidates,
+            )
+        )
+        if (
+            gaz.record(best.place)[F_FEATURE] == "country"
+            and span.kind == "name"
+            and "locative" not in span.cues
+            and place.country_code
+        ):
+            acting.append(place.country_code)
+    ordered = list(places.values())
+    for cc in dict.fromkeys(acting):
+        seat_idx = gaz.seats.get(cc)
+        country_idx = gaz.countries.get(cc)
+        if seat_idx is None or country_idx is None:
+            continue
+        seat = gaz.place(seat_idx)
+        country_id = gaz.place(country_idx).id
+        if seat.id in places:
+            places[seat.id] = replace(places[seat.id], seat_of=country_id)
+        else:
+            places[seat.id] = replace(seat, seat_of=country_id)
+        ordered = list(places.values())
+    return Story(
+        article=text,
+        language=language,
+        passages=passages,
+        places=tuple(ordered),
+        mentions=tuple(mentions),
+    )
+
+
+def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:
+    """Name the place in the article's language as the article itself names it."""
+    if language in place.labels or kind != "name":
+        return place
+    label = surface
+    if surface.casefold() != key and surface.endswith("s"):
+        label = surface[:-1]  # German genitive: "Wonsans" → "Wonsan"
+    return replace(place, labels={**place.labels, language: label})

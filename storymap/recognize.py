@@ -1,0 +1,279 @@
+"""Find place mentions: names, inflected forms, adjectives/demonyms and metonyms.
+
+A word scanner looks up every token n-gram that starts a gazetteer name (longest match wins),
+then cheap, explainable filters drop what is not a place: lowercase words where a name needs a
+capital, ordinary words that happen to be some village's name ("Sommer", "Rede") unless the
+context says place, and people ("Wladimir Putin", "Kim Jong Un", "Mary Adams"). Deciding
+*which* place a span means is resolve.py's job; this module only says *that* it may be one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from .gazetteer import F_CC, F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
+from .model import MentionKind, Passage
+
+TOKEN_RE = re.compile(r"\w+")
+MAX_TOKENS = 6
+# Characters allowed between the words of one name: "New York", "Baden-Württemberg",
+# "St. Louis", "Côte d'Ivoire", "U.S.".
+JOINERS = frozenset({" ", "-", ". ", ".", "'", "\u2019", "-\n"})
+SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
+
+LOCATIVE = {
+    "de": frozenset(
+        "in im nach aus bei beim von vom nahe nach zwischen durch über richtung gen ins "
+        "nördlich südlich östlich westlich nordöstlich nordwestlich südöstlich südwestlich "
+        "unweit außerhalb innerhalb bis".split()
+    ),
+    "en": frozenset(
+        "in at from to near across outside around into throughout via towards toward "
+        "inside within north south east west northeast northwest southeast southwest "
+        "between through visit visited".split()
+    ),
+}
+ARTICLES = frozenset("der die das den dem des the".split())
+TITLES = frozenset(
+    "mr mrs ms dr prof sir lady lord herr frau präsident präsidentin minister ministerin "
+    "kanzler kanzlerin senator sen rep gov governor president king queen prince pope "
+    "general gen col capt sgt coach judge justice bishop saint st father".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of text that may name a place, with everything the resolver weighs."""
+
+    start: int
+    end: int
+    text: str
+    passage: int
+    kind: MentionKind
+    places: tuple[int, ...]
+    """Gazetteer record indices this span can mean (name hits, or the adjective's place)."""
+    cues: frozenset[str] = field(default_factory=frozenset)
+    """Context evidence: "locative" (after "in", "nach"…), "region-word" ("Gebiet Kursk"),
+    "common-word" (also an ordinary word), "sentence-start", "first-name"."""
+    key: str = ""
+
+
+@cache
+def region_words() -> dict[str, frozenset[str]]:
+    """Words that mark a neighbouring name as a place ("Gebiet Kursk", "Orange County")."""
+    before: set[str] = set()
+    after: set[str] = set()
+    for row in read_table("region_words.tsv"):
+        word = normalize(row.get("word", ""))
+        (before if row.get("position") == "before" else after).add(word)
+    return {"before": frozenset(before), "after": frozenset(after)}
+
+
+def find_spans(
+    text: str, passages: Sequence[Passage], language: str, gazetteer: Gazetteer
+) -> list[Span]:
+    """Every span that looks like a place mention, in text order, without overlaps."""
+    if NON_LATIN.search(text):
+        gazetteer.use_other_scripts()
+    tokens = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+    starts = [p.start for p in passages]
+    words = region_words()
+    spans: list[Span] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        match = _longest_match(text, tokens, i, language, gazetteer)
+        if match is None:
+            i += 1
+            continue
+        j, end, key, hits = match
+        start = tokens[i][0]
+        span = _classify(text, tokens, i, j, start, end, key, hits, language, gazetteer, words)
+        if span is not None:
+            passage = max(0, bisect.bisect_right(starts, start) - 1)
+            spans.append(_with_passage(span, passage))
+            i = j + 1
+        else:
+            i += 1
+    return spans
+
+
+NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _with_passage(span: Span, passage: int) -> Span:
+    return Span(span.start, span.end, span.text, passage, span.kind, span.places, span.cues,
+                span.key)
+
+
+def _longest_match(
+    text: str, tokens: list[tuple[int, int]], i: int, language: str, gaz: Gazetteer
+) -> tuple[int, int, str, list[Hit]] | None:
+    """The longest name starting at token i: (last token, end offset, key, hits)."""
+    start = tokens[i][0]
+    best: tuple[int, int, str, list[Hit]] | None = None
+    for j in range(i, min(i + MAX_TOKENS, len(tokens))):
+        if j > i and text[tokens[j - 1][1] : tokens[j][0]] not in JOINERS:
+            break
+        end = tokens[j][1]
+        key = text[start:end].casefold() if j == i else normalize(text[start:end])
+        hits = gaz.hits(key)
+        if end < len(text) and text[end] == ".":  # "U.S.", "Ky.", "St."
+            dotted = gaz.hits(key + ".")
+            if dotted:
+                hits, end, key = dotted, end + 1, key + "."
+        if not hits and language == "de" and key.endswith("s") and len(key) > 4:
+            # German genitive: "Russlands", "Nordkoreas", "des Kremls"
+            hits = [h for h in gaz.hits(key[:-1]) if h.kind in ("name", "metonym")]
+            if hits:
+                key = key[:-1]
+        if hits:
+            best = (j, end, key, hits)
+        if not gaz.is_prefix(key.rstrip(".")):
+            break
+    return best
+
+
+def _classify(
+    text: str,
+    tokens: list[tuple[int, int]],
+    i: int,
+    j: int,
+    start: int,
+    end: int,
+    key: str,
+    hits: list[Hit],
+    language: str,
+    gaz: Gazetteer,
+    words: dict[str, frozenset[str]],
+) -> Span | None:
+    """Apply the form filters and collect context cues; None when this is no place."""
+    surface = text[start:end]
+    capital = surface[:1].isupper()
+    names = [h.place for h in hits if h.kind == "name" and capital]
+    metonyms = [h.place for h in hits if h.kind == "metonym" and capital]
+    adjectives = [
+        h.place
+        for h in hits
+        if h.kind in ("adjective", "demonym") and (capital or (language == "de" and h.kind ==
+                                                              "adjective"))
+    ]
+    if surface.isupper() and len(surface) <= 3 and not any(
+        gaz.record(p)[F_FEATURE] in ("country", "region", "continent") for p in names
+    ):
+        names = []  # "AP", "CEO", "TV": acronyms are places only as known country codes
+    kind: MentionKind
+    if metonyms:
+        kind, places = "metonym", metonyms
+    elif names:
+        kind, places = "name", names
+    elif adjectives:
+        kind, places = "adjective", adjectives
+    else:
+        return None
+
+    cues: set[str] = set()
+    prev_word = _word_before(text, tokens, i)
+    next_word = _word_after(text, tokens, j)
+    locatives = LOCATIVE.get(language, frozenset())
+    if prev_word is not None and prev_word.casefold() in locatives:
+        cues.add("locative")
+    elif prev_word is not None and prev_word.casefold() in ARTICLES and i > 1:
+        before_article = _word_before(text, tokens, i - 1)  # "in der Ukraine", "in the US"
+        if before_article is not None and before_article.casefold() in locatives:
+            cues.add("locative")
+    if (prev_word is not None and normalize(prev_word) in words["before"]) or (
+        next_word is not None and normalize(next_word) in words["after"]
+    ):
+        cues.add("region-word")
+    if _at_sentence_start(text, start):
+        cues.add("sentence-start")
+    if kind == "name" and j == i:
+        zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
+        if zipf is not None:
+            de_zipf, en_zipf = zipf
+            z = de_zipf if language == "de" else en_zipf if language == "en" else max(zipf)
+            if z >= COMMON_ZIPF:
+                cues.add("common-word")
+        if key in gaz.first_names:
+            cues.add("first-name")
+    if kind == "name" and _looks_like_person(text, tokens, i, j, prev_word, next_word, language,
+                                             gaz):
+        cues.add("person")
+    return Span(start, end, surface, 0, kind, tuple(dict.fromkeys(places)), frozenset(cues), key)
+
+
+COMMON_ZIPF = 3.3
+
+
+def _word_before(text: str, tokens: list[tuple[int, int]], i: int) -> str | None:
+    if i == 0:
+        return None
+    s, e = tokens[i - 1]
+    gap = text[e : tokens[i][0]]
+    return text[s:e] if gap.strip() == "" and "\n" not in gap else None
+
+
+def _word_after(text: str, tokens: list[tuple[int, int]], j: int) -> str | None:
+    if j + 1 >= len(tokens):
+        return None
+    s, e = tokens[j + 1]
+    gap = text[tokens[j][1] : s]
+    return text[s:e] if gap.strip() == "" and "\n" not in gap else None
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    k = start - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    return k < 0 or text[k] == "\n" or text[k] in SENTENCE_END
+
+
+def _looks_like_person(
+    text: str,
+    tokens: list[tuple[int, int]],
+    i: int,
+    j: int,
+    prev_word: str | None,
+    next_word: str | None,
+    language: str,
+    gaz: Gazetteer,
+) -> bool:
+    """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Mary Adams",
+    "President Lincoln". Decided from the neighbouring words only."""
+    if prev_word is not None:
+        p = prev_word.casefold().rstrip(".")
+        if p in TITLES:
+            return True
+        if (
+            prev_word[:1].isupper()
+            and p in gaz.first_names
+            and not gaz.hits(p)
+            and not _at_sentence_start(text, tokens[i - 1][0])
+        ):
+            return True  # "Mary Adams": an unknown first name right before
+        if prev_word[:1].isupper() and p in gaz.first_names and language == "en":
+            return True
+    if next_word is not None and next_word[:1].isupper() and j == i:
+        nxt = next_word.casefold()
+        first = text[tokens[i][0] : tokens[i][1]].casefold()
+        if first in gaz.first_names and not gaz.hits(nxt) and nxt not in gaz.common:
+            return True  # "Wladimir Putin", "Kim Jong": a first name before an unknown word
+        if language == "en" and first in gaz.first_names and not gaz.hits(nxt):
+            return True
+    return False
+
+
+def place_feature(gaz: Gazetteer, idx: int) -> str:
+    return str(gaz.record(idx)[F_FEATURE])
+
+
+def place_country(gaz: Gazetteer, idx: int) -> str:
+    return str(gaz.record(idx)[F_CC])
+
+
+def place_population(gaz: Gazetteer, idx: int) -> int:
+    return int(gaz.record(idx)[F_POP])

@@ -1,0 +1,255 @@
+"""Pick one place per span with a transparent score, and decide which spans are places.
+
+Each candidate's score is a sum of small named features (kept as `Candidate.evidence`):
+
+- ``prior``: feature class and population (countries > regions > big cities > villages);
+- ``country``: the candidate lies in a country the article talks about;
+- ``region``: the candidate lies in a region the article names;
+- ``parent``: the text says "X, Y" / "X (Y)" / "X in Y" and Y contains the candidate;
+- ``cue``: "Gebiet Kursk", "Orange County", "state of …" favour regions;
+- ``language``: a mild home bias (German articles: DE/AT/CH; English: US/GB/CA/AU/IE/NZ);
+- ``nearby``: the candidate is close to the article's unambiguous places.
+
+Identical names share one sense per article. Spans that are probably not places (ordinary
+words, people's names, tiny places named without any context) are dropped here, with the
+reasons recorded, because only here is the article-level context known.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .gazetteer import F_CC, F_FEATURE, F_ID, F_LAT, F_LON, F_NAME, F_POP, F_REGION, Gazetteer
+from .recognize import Span
+
+PARENT_JOINERS = (", ", " (", " in ", " im ", ", in ")
+HOME = {
+    "de": frozenset({"DE", "AT", "CH"}),
+    "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
+}
+BIG_PLACE = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate place (gazetteer record index) with its score and evidence."""
+
+    place: int
+    score: float
+    evidence: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The decision for one span: its ranked candidates, or dropped with a reason."""
+
+    span: Span
+    candidates: tuple[Scored, ...]
+    dropped: str = ""
+
+    @property
+    def best(self) -> Scored | None:
+        return self.candidates[0] if self.candidates and not self.dropped else None
+
+    @property
+    def confidence(self) -> float:
+        if not self.candidates or self.dropped:
+            return 0.0
+        if len(self.candidates) == 1:
+            return 1.0
+        margin = self.candidates[0].score - self.candidates[1].score
+        return round(1.0 / (1.0 + math.exp(-2.0 * margin)), 3)
+
+
+def prior(gaz: Gazetteer, idx: int) -> float:
+    r = gaz.record(idx)
+    feature, pid = r[F_FEATURE], r[F_ID]
+    if feature == "country":
+        return 6.0
+    if feature == "continent":
+        return 5.0
+    if feature == "region":
+        if pid.startswith("iso:"):
+            return 4.2
+        if pid.startswith("fips:"):
+            return 2.6
+        return 3.0
+    return 1.0 + 0.7 * math.log10(int(r[F_POP]) + 1)
+
+
+def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> list[Resolution]:
+    """Score every span's candidates in the light of the whole article."""
+    context = _Context.first_pass(spans, gaz)
+    parents = _parents(spans, text)
+    by_key: dict[str, list[int]] = defaultdict(list)
+    scored: list[list[Scored]] = []
+    for k, span in enumerate(spans):
+        cands = [_score(gaz, idx, span, parents.get(k, ()), context, language, spans)
+                 for idx in span.places]
+        cands.sort(key=lambda c: (-c.score, c.place))
+        scored.append(cands)
+        by_key[span.key].append(k)
+    # One sense per article: identical names get the candidate with the best total score.
+    for ks in by_key.values():
+        if len(ks) < 2 or len({spans[k].kind for k in ks}) > 1:
+            continue
+        totals: dict[int, float] = defaultdict(float)
+        for k in ks:
+            for c in scored[k]:
+                totals[c.place] += c.score
+        winner = max(totals, key=lambda p: (totals[p], -p))
+        for k in ks:
+            scored[k].sort(key=lambda c: (c.place != winner, -c.score, c.place))
+    out = []
+    for span, cands in zip(spans, scored, strict=True):
+        reason = _drop_reason(span, cands, gaz, context, by_key)
+        out.append(Resolution(span, tuple(cands[:5]), reason))
+    return out
+
+
+@dataclass
+class _Context:
+    """What the article is about, with which names said so (a name never supports itself)."""
+
+    countries: dict[str, set[str]]
+    regions: dict[str, set[str]]
+    points: list[tuple[float, float, str]]
+
+    def has_country(self, cc: str, key: str) -> bool:
+        return bool(self.countries.get(cc, set()) - {key})
+
+    def has_region(self, region: str, key: str) -> bool:
+        return bool(self.regions.get(region, set()) - {key})
+
+    @classmethod
+    def first_pass(cls, spans: Sequence[Span], gaz: Gazetteer) -> _Context:
+        """Countries, regions and points from spans that are clear: countries, adjectives,
+        regions, and big or cued places with a single (or dominant) reading."""
+        countries: dict[str, set[str]] = defaultdict(set)
+        regions: dict[str, set[str]] = defaultdict(set)
+        points: list[tuple[float, float, str]] = []
+        for span in spans:
+            if "person" in span.cues or "first-name" in span.cues:
+                continue
+            ranked = sorted(span.places, key=lambda i: -prior(gaz, i))
+            if not ranked:
+                continue
+            top = ranked[0]
+            clear = len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.5
+            if not clear or "common-word" in span.cues:
+                continue
+            r = gaz.record(top)
+            cued = bool({"locative", "region-word"} & span.cues)
+            strong = r[F_FEATURE] in ("country", "region") or int(r[F_POP]) >= 100_000 or cued
+            if not strong:
+                continue
+            if r[F_CC]:
+                countries[r[F_CC]].add(span.key)
+            if r[F_FEATURE] == "region":
+                regions[r[F_REGION]].add(span.key)
+            if r[F_FEATURE] in ("city", "region"):
+                points.append((r[F_LAT], r[F_LON], span.key))
+        return cls(countries, regions, points)
+
+
+def _parents(spans: Sequence[Span], text: str) -> dict[int, tuple[int, ...]]:
+    """For "X, Y" / "X (Y)" / "X in Y": the candidate places of Y, keyed by X's index."""
+    out: dict[int, tuple[int, ...]] = {}
+    for k in range(len(spans) - 1):
+        gap = text[spans[k].end : spans[k + 1].start]
+        if gap in PARENT_JOINERS and spans[k + 1].kind == "name":
+            out[k] = spans[k + 1].places
+    return out
+
+
+def _score(
+    gaz: Gazetteer,
+    idx: int,
+    span: Span,
+    parent_places: tuple[int, ...],
+    ctx: _Context,
+    language: str,
+    spans: Sequence[Span],
+) -> Scored:
+    r = gaz.record(idx)
+    feature, cc, region = r[F_FEATURE], r[F_CC], r[F_REGION]
+    ev: dict[str, float] = {"prior": round(prior(gaz, idx), 3)}
+    key = span.key
+    if feature not in ("country", "continent", "region") and cc and ctx.has_country(cc, key):
+        ev["country"] = 1.5
+    if feature not in ("country", "continent", "region") and region and ctx.has_region(
+        region, key
+    ):
+        ev["region"] = 2.0
+    if feature == "region" and region and ctx.has_country(cc, key):
+        ev["country"] = 1.0
+    if parent_places:
+        for p in parent_places:
+            pr = gaz.record(p)
+            if (pr[F_FEATURE] == "country" and pr[F_CC] == cc and feature != "country") or (
+                pr[F_FEATURE] == "region" and pr[F_REGION] == region and p != idx
+            ):
+                ev["parent"] = 3.0
+                break
+    if "region-word" in span.cues and feature == "region":
+        ev["cue"] = 3.0
+    if feature == "city" and cc in HOME.get(language, ()):
+        ev["language"] = 0.5
+    others = [(lat, lon) for lat, lon, k in ctx.points if k != key]
+    if others and feature == "city":
+        d = min(_km(r[F_LAT], r[F_LON], lat, lon) for lat, lon in others)
+        if d < 300:
+            ev["nearby"] = round(1.0 * (1 - d / 300), 3)
+    return Scored(idx, round(sum(ev.values()), 3), ev)
+
+
+def _drop_reason(
+    span: Span,
+    cands: list[Scored],
+    gaz: Gazetteer,
+    ctx: _Context,
+    by_key: dict[str, list[int]],
+) -> str:
+    if not cands:
+        return "no candidates"
+    best = cands[0]
+    r = gaz.record(best.place)
+    feature, pop = r[F_FEATURE], int(r[F_POP])
+    important = feature in ("country", "continent") or (
+        feature == "region" and str(r[F_ID]).startswith("iso:")
+    )
+    big = important or pop >= BIG_PLACE
+    has_context = bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence
+    supported = has_context or "country" in best.evidence or "region" in best.evidence
+    if span.kind != "name":
+        return ""
+    if "person" in span.cues and not important:
+        return "part of a person's name"
+    if "first-name" in span.cues and not big and not has_context:
+        return "a first name"
+    if "common-word" in span.cues:
+        if not big and not ({"region-word"} & span.cues or "parent" in best.evidence):
+            return "an ordinary word"
+        if big and not important and not has_context:
+            return "an ordinary word"
+    if feature == "city" and pop < 20_000 and not supported:
+        return "a small place named without context"
+    if feature == "city" and normalize_name(r[F_NAME]) != span.key and pop < 5_000 and not (
+        has_context
+    ):
+        return "a rare alternate name"
+    return ""
+
+
+def normalize_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
