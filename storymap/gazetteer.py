@@ -288,7 +288,7 @@ class _Builder:
             return self.regions.get(value)
         if kind == "gn":
             return self.cities.get(int(value)) if value.isdigit() else None
-        if kind in ("cont", "org"):
+        if kind in ("cont", "org", "area"):
             return self.regions.get(spec)
         return None
 
@@ -334,6 +334,7 @@ def build_index() -> dict[str, Any]:
     _add_cities(b)
     _add_us_counties(b)
     _add_seats(b)
+    _add_areas(b)
     _add_curated(b)
     names: dict[str, int | tuple[int, ...]] = {}
     for key, entries in b.names.items():
@@ -576,6 +577,37 @@ def _add_seats(b: _Builder) -> None:
                 idx = max(options, key=lambda i: int(b.places[i][F_POP]))
         if idx is not None:
             b.seats[cc] = idx
+
+
+ORGANISATIONS = {
+    # Supranational bodies news treats as places; shown where GeoNames and gold data put them.
+    "org:EU": ("European Union", "cont:EU", "Europäische Union"),
+    "org:NATO": ("NATO", "gn:2800866", "NATO"),
+    "org:UN": ("United Nations", "gn:5128581", "Vereinte Nationen"),
+}
+
+
+def _add_areas(b: _Builder) -> None:
+    """data/areas.tsv (seas, rivers, mountains, macro-regions, landmarks) and organisations."""
+    for row in read_table("areas.tsv"):
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except (KeyError, ValueError, TypeError):
+            continue
+        feature = row.get("feature") or "other"
+        idx = b.add_place((row["id"], row["name"], feature, lat, lon, row.get("country_code")
+                           or "", 0, 0, "", (("en", row["name"]),)))
+        b.regions[row["id"]] = idx
+        for name in [row["name"], *(n for n in (row.get("names") or "").split("|") if n)]:
+            b.add_name(name, idx)
+    for org_id, (name, anchor, de_name) in ORGANISATIONS.items():
+        at = b.target(anchor)
+        if at is None:
+            continue
+        r = b.places[at]
+        idx = b.add_place((org_id, name, "other", r[F_LAT], r[F_LON], "", 0, 0, "",
+                           (("de", de_name), ("en", name))))
+        b.regions[org_id] = idx
 
 
 def _german_adjective_forms(stem: str) -> Iterable[tuple[str, str]]:

@@ -27,21 +27,15 @@ SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
 
 LOCATIVE = {
     "de": frozenset(
-        "in im nach aus bei beim von vom nahe nach zwischen durch über richtung gen ins "
-        "nördlich südlich östlich westlich nordöstlich nordwestlich südöstlich südwestlich "
-        "unweit außerhalb innerhalb bis".split()
+        ["in", "im", "nach", "aus", "bei", "beim", "von", "vom", "nahe", "nach", "zwischen", "durch", "über", "richtung", "gen", "ins", "nördlich", "südlich", "östlich", "westlich", "nordöstlich", "nordwestlich", "südöstlich", "südwestlich", "unweit", "außerhalb", "innerhalb", "bis"]
     ),
     "en": frozenset(
-        "in at from to near across outside around into throughout via towards toward "
-        "inside within north south east west northeast northwest southeast southwest "
-        "between through visit visited".split()
+        ["in", "at", "from", "to", "near", "across", "outside", "around", "into", "throughout", "via", "towards", "toward", "inside", "within", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "between", "through", "visit", "visited"]
     ),
 }
-ARTICLES = frozenset("der die das den dem des the".split())
+ARTICLES = frozenset(["der", "die", "das", "den", "dem", "des", "the"])
 TITLES = frozenset(
-    "mr mrs ms dr prof sir lady lord herr frau präsident präsidentin minister ministerin "
-    "kanzler kanzlerin senator sen rep gov governor president king queen prince pope "
-    "general gen col capt sgt coach judge justice bishop saint st father".split()
+    ["mr", "mrs", "ms", "dr", "prof", "sir", "lady", "lord", "herr", "frau", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin", "senator", "sen", "rep", "gov", "governor", "president", "king", "queen", "prince", "pope", "general", "gen", "col", "capt", "sgt", "coach", "judge", "justice", "bishop", "saint", "st", "father"]
 )
 
 
@@ -165,6 +159,10 @@ def _classify(
         gaz.record(p)[F_FEATURE] in ("country", "region", "continent") for p in names
     ):
         names = []  # "AP", "CEO", "TV": acronyms are places only as known country codes
+    if adjectives and language == "de" and capital and key.endswith("isch"):
+        adjectives = []  # "Türkisch", "Englisch": capitalised bare -isch is a language
+    if adjectives and names and not any(_is_major_place(gaz, p, by_index=True) for p in names):
+        names = []  # "Canadian", "English": the demonym, not a hamlet of that name
     kind: MentionKind
     if metonyms:
         kind, places = "metonym", metonyms
@@ -185,13 +183,17 @@ def _classify(
         before_article = _word_before(text, tokens, i - 1)  # "in der Ukraine", "in the US"
         if before_article is not None and before_article.casefold() in locatives:
             cues.add("locative")
-    if (prev_word is not None and normalize(prev_word) in words["before"]) or (
-        next_word is not None and normalize(next_word) in words["after"]
+    own_words = key.split()
+    if (
+        (prev_word is not None and normalize(prev_word) in words["before"])
+        or (next_word is not None and normalize(next_word) in words["after"])
+        or (len(own_words) > 1 and (own_words[-1] in words["after"]
+                                    or own_words[0] in words["before"]))
     ):
-        cues.add("region-word")
+        cues.add("region-word")  # "Gebiet Kursk", "Kursk region", "Orange County"
     if _at_sentence_start(text, start):
         cues.add("sentence-start")
-    if kind == "name" and j == i:
+    if kind == "name" and j == i and not (surface.isupper() and len(surface) > 1):
         zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
         if zipf is not None:
             de_zipf, en_zipf = zipf
@@ -242,27 +244,37 @@ def _looks_like_person(
     language: str,
     gaz: Gazetteer,
 ) -> bool:
-    """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Mary Adams",
-    "President Lincoln". Decided from the neighbouring words only."""
+    """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Andreas Vana",
+    "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only."""
+    prev_cap = prev_word is not None and prev_word[:1].isupper()
+    next_cap = next_word is not None and next_word[:1].isupper()
     if prev_word is not None:
         p = prev_word.casefold().rstrip(".")
         if p in TITLES:
             return True
-        if (
-            prev_word[:1].isupper()
-            and p in gaz.first_names
-            and not gaz.hits(p)
-            and not _at_sentence_start(text, tokens[i - 1][0])
-        ):
-            return True  # "Mary Adams": an unknown first name right before
-        if prev_word[:1].isupper() and p in gaz.first_names and language == "en":
-            return True
-    if next_word is not None and next_word[:1].isupper() and j == i:
+        if prev_cap and p in gaz.first_names and not _at_sentence_start(text, tokens[i - 1][0]):
+            return not _is_major_place(gaz, p)  # "Mary Adams", but not "Georgia Tech"
+    if next_cap and j == i and next_word is not None:
         nxt = next_word.casefold()
         first = text[tokens[i][0] : tokens[i][1]].casefold()
-        if first in gaz.first_names and not gaz.hits(nxt) and nxt not in gaz.common:
+        if first in gaz.first_names and not gaz.hits(nxt) and not _is_major_place(gaz, first):
             return True  # "Wladimir Putin", "Kim Jong": a first name before an unknown word
-        if language == "en" and first in gaz.first_names and not gaz.hits(nxt):
+        if prev_cap and not gaz.hits(nxt) and not _at_sentence_start(text, tokens[i - 1][0]):
+            p = (prev_word or "").casefold()
+            return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
+    return False
+
+
+def _is_major_place(gaz: Gazetteer, key: str | int, *, by_index: bool = False) -> bool:
+    """Countries, regions and cities of 1M+ (a first name like "Georgia" or "Paris" that is
+    far more often the place). `key` is a name key, or a record index with `by_index`."""
+    if by_index:
+        places = [int(key)]
+    else:
+        places = [h.place for h in gaz.hits(str(key)) if h.kind == "name"]
+    for idx in places:
+        r = gaz.record(idx)
+        if r[F_FEATURE] in ("country", "region", "continent") or int(r[F_POP]) >= 1_000_000:
             return True
     return False
 

@@ -21,8 +21,21 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from .gazetteer import F_CC, F_FEATURE, F_ID, F_LAT, F_LON, F_NAME, F_POP, F_REGION, Gazetteer
+from .gazetteer import (
+    F_CC,
+    F_FEATURE,
+    F_ID,
+    F_LAT,
+    F_LON,
+    F_NAME,
+    F_POP,
+    F_REGION,
+    Gazetteer,
+    normalize,
+    read_table,
+)
 from .recognize import Span
 
 PARENT_JOINERS = (", ", " (", " in ", " im ", ", in ")
@@ -73,10 +86,12 @@ def prior(gaz: Gazetteer, idx: int) -> float:
         return 5.0
     if feature == "region":
         if pid.startswith("iso:"):
-            return 4.2
+            return 5.0
         if pid.startswith("fips:"):
-            return 2.6
+            return 3.5
         return 3.0
+    if feature != "city":
+        return 4.5  # seas, rivers, mountains, landmarks: curated, so named on purpose
     return 1.0 + 0.7 * math.log10(int(r[F_POP]) + 1)
 
 
@@ -103,9 +118,10 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
         winner = max(totals, key=lambda p: (totals[p], -p))
         for k in ks:
             scored[k].sort(key=lambda c: (c.place != winner, -c.score, c.place))
+    person_keys = {s.key for s in spans if "person" in s.cues}
     out = []
     for span, cands in zip(spans, scored, strict=True):
-        reason = _drop_reason(span, cands, gaz, context, by_key)
+        reason = _drop_reason(span, cands, gaz, person_keys, language)
         out.append(Resolution(span, tuple(cands[:5]), reason))
     return out
 
@@ -196,8 +212,10 @@ def _score(
                 break
     if "region-word" in span.cues and feature == "region":
         ev["cue"] = 3.0
-    if feature == "city" and cc in HOME.get(language, ()):
+    if feature in ("city", "region") and cc in HOME.get(language, ()):
         ev["language"] = 0.5
+    if feature == "city" and gaz.seats.get(cc) == idx:
+        ev["capital"] = 0.5
     others = [(lat, lon) for lat, lon, k in ctx.points if k != key]
     if others and feature == "city":
         d = min(_km(r[F_LAT], r[F_LON], lat, lon) for lat, lon in others)
@@ -210,38 +228,65 @@ def _drop_reason(
     span: Span,
     cands: list[Scored],
     gaz: Gazetteer,
-    ctx: _Context,
-    by_key: dict[str, list[int]],
+    person_keys: set[str],
+    language: str,
 ) -> str:
+    """Why a name span is probably not a place ("" when it is kept)."""
     if not cands:
         return "no candidates"
+    if span.kind != "name":
+        return ""
     best = cands[0]
     r = gaz.record(best.place)
     feature, pop = r[F_FEATURE], int(r[F_POP])
-    important = feature in ("country", "continent") or (
-        feature == "region" and str(r[F_ID]).startswith("iso:")
-    )
+    important = feature not in ("city", "region") or str(r[F_ID]).startswith("iso:")
     big = important or pop >= BIG_PLACE
     has_context = bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence
     supported = has_context or "country" in best.evidence or "region" in best.evidence
-    if span.kind != "name":
-        return ""
-    if "person" in span.cues and not important:
+    zipf = _zipf(gaz, span.key, language)
+    if span.key in person_keys and not (important and "person" not in span.cues):
         return "part of a person's name"
-    if "first-name" in span.cues and not big and not has_context:
+    if span.key in ambiguous_words().get(language, frozenset()) and not has_context:
+        return "an ordinary word that is also a place name"
+    if zipf >= FUNCTION_WORD_ZIPF and not has_context:
+        return "a very common word"
+    if big or ("region-word" in span.cues and " " in span.key):
+        return ""
+    if "first-name" in span.cues and not has_context:
         return "a first name"
-    if "common-word" in span.cues:
-        if not big and not ({"region-word"} & span.cues or "parent" in best.evidence):
+    if pop >= 20_000:
+        if zipf >= MID_COMMON_ZIPF and not has_context:
             return "an ordinary word"
-        if big and not important and not has_context:
-            return "an ordinary word"
-    if feature == "city" and pop < 20_000 and not supported:
+        return ""
+    if zipf >= SMALL_COMMON_ZIPF and not ({"region-word"} & span.cues or "parent" in
+                                           best.evidence):
+        return "an ordinary word"
+    if not supported:
         return "a small place named without context"
-    if feature == "city" and normalize_name(r[F_NAME]) != span.key and pop < 5_000 and not (
-        has_context
-    ):
+    if normalize_name(r[F_NAME]) != span.key and pop < 5_000 and not has_context:
         return "a rare alternate name"
     return ""
+
+
+FUNCTION_WORD_ZIPF = 6.0
+MID_COMMON_ZIPF = 4.0
+SMALL_COMMON_ZIPF = 3.0
+
+
+def _zipf(gaz: Gazetteer, key: str, language: str) -> float:
+    z = gaz.common.get(key)
+    if z is None:
+        return 0.0
+    return z[0] if language == "de" else z[1] if language == "en" else max(z)
+
+
+@cache
+def ambiguous_words() -> dict[str, frozenset[str]]:
+    """data/ambiguous.tsv: ordinary words that are also big places' names, per language."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in read_table("ambiguous.tsv"):
+        out[row["lang"]].add(normalize(row["word"]))
+    return {lang: frozenset(words) for lang, words in out.items()}
 
 
 def normalize_name(name: str) -> str:
