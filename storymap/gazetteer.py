@@ -85,9 +85,11 @@ class Gazetteer:
         self.countries: dict[str, int] = index["countries"]
         self.regions: dict[str, int] = index["regions"]
         self.seats: dict[str, int] = index["seats"]
+        self.seat_places: frozenset[int] = frozenset(self.seats.values())
         self.fingerprint: str = index["fingerprint"]
         self.common: dict[str, tuple[float, float]] = index["common"]
         self.first_names: frozenset[str] = index["first_names"]
+        self.acronyms: dict[str, frozenset[int]] = index["acronyms"]
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
@@ -265,6 +267,8 @@ class _Builder:
         self.cities: dict[int, int] = {}
         self.seats: dict[str, int] = {}
         self.rg_admin1_iso: dict[tuple[str, str], str] = {}
+        self.spelled: dict[str, set[int]] = defaultdict(set)
+        self.acronym: dict[str, set[int]] = defaultdict(set)
 
     def add_place(self, record: tuple[Any, ...]) -> int:
         self.places.append(record)
@@ -274,6 +278,11 @@ class _Builder:
         key = normalize(name)
         if not key or not TOKEN_RE.search(key) or NO_SPACE_SCRIPTS.search(key):
             return
+        letters = name.replace(".", "")
+        if name.isupper() and len(letters) <= 5:
+            self.acronym[key].add(idx)
+        else:
+            self.spelled[key].add(idx)
         entries = self.names[key]
         for i in range(0, len(entries), 2):
             if entries[i] == idx and entries[i + 1] == kind:
@@ -346,6 +355,11 @@ def build_index() -> dict[str, Any]:
         "places": b.places,
         "common": _common_words(names),
         "first_names": _first_names(),
+        "acronyms": {
+            key: frozenset(places - b.spelled.get(key, set()))
+            for key, places in b.acronym.items()
+            if places - b.spelled.get(key, set())
+        },
         "names": names,
         "prefixes": _prefixes(names),
         "countries": b.countries,
@@ -579,16 +593,8 @@ def _add_seats(b: _Builder) -> None:
             b.seats[cc] = idx
 
 
-ORGANISATIONS = {
-    # Supranational bodies news treats as places; shown where GeoNames and gold data put them.
-    "org:EU": ("European Union", "cont:EU", "Europäische Union"),
-    "org:NATO": ("NATO", "gn:2800866", "NATO"),
-    "org:UN": ("United Nations", "gn:5128581", "Vereinte Nationen"),
-}
-
-
 def _add_areas(b: _Builder) -> None:
-    """data/areas.tsv (seas, rivers, mountains, macro-regions, landmarks) and organisations."""
+    """data/areas.tsv: seas, rivers, mountains, macro-regions and landmarks."""
     for row in read_table("areas.tsv"):
         try:
             lat, lon = float(row["lat"]), float(row["lon"])
@@ -600,14 +606,6 @@ def _add_areas(b: _Builder) -> None:
         b.regions[row["id"]] = idx
         for name in [row["name"], *(n for n in (row.get("names") or "").split("|") if n)]:
             b.add_name(name, idx)
-    for org_id, (name, anchor, de_name) in ORGANISATIONS.items():
-        at = b.target(anchor)
-        if at is None:
-            continue
-        r = b.places[at]
-        idx = b.add_place((org_id, name, "other", r[F_LAT], r[F_LON], "", 0, 0, "",
-                           (("de", de_name), ("en", name))))
-        b.regions[org_id] = idx
 
 
 def _german_adjective_forms(stem: str) -> Iterable[tuple[str, str]]:

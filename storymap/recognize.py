@@ -33,6 +33,19 @@ LOCATIVE = {
         ["in", "at", "from", "to", "near", "across", "outside", "around", "into", "throughout", "via", "towards", "toward", "inside", "within", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "between", "through", "visit", "visited"]
     ),
 }
+CALENDAR_WORDS = {
+    "en": frozenset("january february march april may june july august september october "
+                    "november december monday tuesday wednesday thursday friday saturday "
+                    "sunday".split()),
+    "de": frozenset("januar februar märz april mai juni juli august september oktober "
+                    "november dezember montag dienstag mittwoch donnerstag freitag samstag "
+                    "sonntag".split()),
+}
+DETERMINERS = {
+    "de": frozenset("der die das den dem des ein eine einer einem eines im am beim vom zum zur "
+                    "ins unser unsere sein seine ihr ihre dieser diese dieses jeder jede".split()),
+    "en": frozenset("the a an this that these those its his her their our my".split()),
+}
 ARTICLES = frozenset(["der", "die", "das", "den", "dem", "des", "the"])
 TITLES = frozenset(
     ["mr", "mrs", "ms", "dr", "prof", "sir", "lady", "lord", "herr", "frau", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin", "senator", "sen", "rep", "gov", "governor", "president", "king", "queen", "prince", "pope", "general", "gen", "col", "capt", "sgt", "coach", "judge", "justice", "bishop", "saint", "st", "father"]
@@ -155,10 +168,11 @@ def _classify(
         if h.kind in ("adjective", "demonym") and (capital or (language == "de" and h.kind ==
                                                               "adjective"))
     ]
-    if surface.isupper() and len(surface) <= 3 and not any(
-        gaz.record(p)[F_FEATURE] in ("country", "region", "continent") for p in names
-    ):
-        names = []  # "AP", "CEO", "TV": acronyms are places only as known country codes
+    if surface.isupper() and len(surface) <= 3:
+        # "AP", "CEO", "TV": short capitals are places only as curated abbreviations
+        names = [p for p in names if gaz.record(p)[F_FEATURE] != "city"]
+    elif not surface.isupper() and key in gaz.acronyms:
+        names = [p for p in names if p not in gaz.acronyms[key]]  # "Act" is not "ACT"
     if adjectives and language == "de" and capital and key.endswith("isch"):
         adjectives = []  # "Türkisch", "Englisch": capitalised bare -isch is a language
     if adjectives and names and not any(_is_major_place(gaz, p, by_index=True) for p in names):
@@ -193,6 +207,12 @@ def _classify(
         cues.add("region-word")  # "Gebiet Kursk", "Kursk region", "Orange County"
     if _at_sentence_start(text, start):
         cues.add("sentence-start")
+    if prev_word is not None and prev_word.casefold() in DETERMINERS.get(language, ()):
+        cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
+    if next_word is not None and next_word[:1].isupper() and language != "de":
+        cues.add("before-name")  # "the Washington Post", "a New York court"
+    if kind == "name" and key in CALENDAR_WORDS.get(language, ()):
+        cues.add("calendar")
     if kind == "name" and j == i and not (surface.isupper() and len(surface) > 1):
         zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
         if zipf is not None:

@@ -92,7 +92,7 @@ def prior(gaz: Gazetteer, idx: int) -> float:
         return 3.0
     if feature != "city":
         return 4.5  # seas, rivers, mountains, landmarks: curated, so named on purpose
-    return 1.0 + 0.7 * math.log10(int(r[F_POP]) + 1)
+    return min(5.5, 1.0 + 0.7 * math.log10(int(r[F_POP]) + 1))
 
 
 def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> list[Resolution]:
@@ -194,12 +194,15 @@ def _score(
     feature, cc, region = r[F_FEATURE], r[F_CC], r[F_REGION]
     ev: dict[str, float] = {"prior": round(prior(gaz, idx), 3)}
     key = span.key
-    if feature not in ("country", "continent", "region") and cc and ctx.has_country(cc, key):
-        ev["country"] = 1.5
-    if feature not in ("country", "continent", "region") and region and ctx.has_region(
-        region, key
+    county = str(r[F_ID]).startswith("fips:")
+    if feature not in ("continent", "region") and cc and ctx.has_country(cc, key):
+        ev["country"] = 1.0
+    if (feature not in ("country", "continent", "region") or county) and region and (
+        ctx.has_region(region, key)
     ):
         ev["region"] = 2.0
+    if normalize_name(r[F_NAME]) == key:
+        ev["own-name"] = 0.3
     if feature == "region" and region and ctx.has_country(cc, key):
         ev["country"] = 1.0
     if parent_places:
@@ -214,7 +217,7 @@ def _score(
         ev["cue"] = 3.0
     if feature in ("city", "region") and cc in HOME.get(language, ()):
         ev["language"] = 0.5
-    if feature == "city" and gaz.seats.get(cc) == idx:
+    if feature == "city" and idx in gaz.seat_places:
         ev["capital"] = 0.5
     others = [(lat, lon) for lat, lon, k in ctx.points if k != key]
     if others and feature == "city":
@@ -236,14 +239,22 @@ def _drop_reason(
         return "no candidates"
     if span.kind != "name":
         return ""
+    zipf = 0.0 if span.text.isupper() and len(span.text) > 1 else _zipf(gaz, span.key, language)
     best = cands[0]
     r = gaz.record(best.place)
     feature, pop = r[F_FEATURE], int(r[F_POP])
     important = feature not in ("city", "region") or str(r[F_ID]).startswith("iso:")
-    big = important or pop >= BIG_PLACE
+    big = important or pop >= BIG_PLACE or any(
+        int(gaz.record(c.place)[F_POP]) >= BIG_PLACE for c in cands
+    )
     has_context = bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence
     supported = has_context or "country" in best.evidence or "region" in best.evidence
-    zipf = _zipf(gaz, span.key, language)
+    if "calendar" in span.cues and not ("region-word" in span.cues or "parent" in best.evidence):
+        return "a month or weekday"
+    if "determiner" in span.cues and feature == "city" and zipf >= SMALL_COMMON_ZIPF and not (
+        {"region-word", "before-name"} & span.cues
+    ):
+        return "a noun after an article"
     if span.key in person_keys and not (important and "person" not in span.cues):
         return "part of a person's name"
     if span.key in ambiguous_words().get(language, frozenset()) and not has_context:
