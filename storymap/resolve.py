@@ -27,6 +27,7 @@ from .gazetteer import (
     F_CC,
     F_FEATURE,
     F_ID,
+    F_LABELS,
     F_LAT,
     F_LON,
     F_NAME,
@@ -201,7 +202,7 @@ def _score(
         ctx.has_region(region, key)
     ):
         ev["region"] = 2.0
-    if normalize_name(r[F_NAME]) == key:
+    if is_own_name(gaz, idx, key):
         ev["own-name"] = 0.3
     if feature == "region" and region and ctx.has_country(cc, key):
         ev["country"] = 1.0
@@ -261,9 +262,14 @@ def _drop_reason(
         return "an ordinary word that is also a place name"
     if zipf >= FUNCTION_WORD_ZIPF and not has_context:
         return "a very common word"
+    own = is_own_name(gaz, best.place, span.key)
+    person_like = "first-name" in span.cues or "before-name" in span.cues
+    if not own and person_like and not important and not has_context:
+        return "a person's name that is also an alternate place name"
     if big or ("region-word" in span.cues and " " in span.key):
         return ""
-    if "first-name" in span.cues and not has_context:
+    strong_context = "region-word" in span.cues or "parent" in best.evidence
+    if "first-name" in span.cues and not strong_context:
         return "a first name"
     if pop >= 20_000:
         if zipf >= MID_COMMON_ZIPF and not has_context:
@@ -298,6 +304,15 @@ def ambiguous_words() -> dict[str, frozenset[str]]:
     for row in read_table("ambiguous.tsv"):
         out[row["lang"]].add(normalize(row["word"]))
     return {lang: frozenset(words) for lang, words in out.items()}
+
+
+def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
+    """The key is the place's canonical name or its English/German label, not one of the
+    many alternate names ("Mexico" is Mexico's own name, only an alias of Mexico City)."""
+    r = gaz.record(idx)
+    if normalize_name(r[F_NAME]) == key:
+        return True
+    return any(normalize_name(label) == key for _, label in r[F_LABELS])
 
 
 def normalize_name(name: str) -> str:
