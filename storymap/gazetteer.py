@@ -55,7 +55,8 @@ GENERIC_REGION_WORDS = frozenset(
     "north south east west northern southern eastern western central capital coast coastal "
     "upper lower middle inner outer islands island lakes mountains valley highlands lowlands "
     "nord süd ost west mitte zentral".split()
-)
+) | {"west coast", "east coast", "north coast", "south coast", "north east", "south east",
+     "north west", "south west", "far north", "far west", "far east"}
 KINDS = ("name", "adjective", "demonym", "metonym")
 NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 # Thai, Tibetan, Myanmar, Khmer, kana and Han: written without spaces, so a word scanner never

@@ -107,6 +107,8 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
                  for idx in span.places]
         if any("own-name" in c.evidence for c in cands):
             cands = [_alias_penalty(gaz, c) for c in cands]
+        if any(gaz.record(c.place)[F_FEATURE] == "region" for c in cands):
+            cands = [_namesake_bonus(gaz, c) for c in cands]
         cands.sort(key=lambda c: (-c.score, c.place))
         scored.append(cands)
         by_key[span.key].append(k)
@@ -224,8 +226,11 @@ def _score(
         ctx.has_region(region, key)
     ):
         ev["region"] = 2.0
+        ev.pop("country", None)  # the region implies its country: count the context once
+    if feature == "region" and region and ctx.has_country(cc, key):
+        ev["country"] = 1.0
     if is_own_name(gaz, idx, key):  # a country's own name is rarely meant as a hamlet's
-        ev["own-name"] = 1.5 if feature in ("country", "continent") else 0.3
+        ev["own-name"] = OWN_NAME_BONUS.get(feature, 0.3)
     if feature == "region" and region and ctx.has_country(cc, key):
         ev["country"] = 1.0
     if parent_places:
@@ -333,16 +338,35 @@ def ambiguous_words() -> dict[str, frozenset[str]]:
 
 
 BIG_CITY_ALIAS = 5_000_000
+OWN_NAME_BONUS = {"country": 1.5, "continent": 1.5, "region": 1.2}
 
 
 def _alias_penalty(gaz: Gazetteer, c: Scored) -> Scored:
     """When some candidate bears the name as its own ("Oklahoma", "Montana"), the ones that
     only list it as an alternate (Oklahoma City, Montana City) step back; very big cities
     keep the short name people call them by ("New York")."""
-    if "own-name" in c.evidence or int(gaz.record(c.place)[F_POP]) >= BIG_CITY_ALIAS:
+    if (
+        "own-name" in c.evidence
+        or int(gaz.record(c.place)[F_POP]) >= BIG_CITY_ALIAS
+        or c.place in gaz.seat_places  # "Washington" for Washington, D.C.
+    ):
         return c
     evidence = {**c.evidence, "alias": -1.0}
     return Scored(c.place, round(c.score - 1.0, 3), evidence)
+
+
+NAMESAKE_CITY = 1_000_000
+
+
+def _namesake_bonus(gaz: Gazetteer, c: Scored) -> Scored:
+    """A capital or a city of a million shares its name with a region ("New York",
+    "Washington", "Mexico City"/"México"): news usually means the city."""
+    r = gaz.record(c.place)
+    if r[F_FEATURE] != "city" or not (
+        int(r[F_POP]) >= NAMESAKE_CITY or c.place in gaz.seat_places
+    ):
+        return c
+    return Scored(c.place, round(c.score + 1.0, 3), {**c.evidence, "namesake": 1.0})
 
 
 def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
