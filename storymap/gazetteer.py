@@ -211,14 +211,16 @@ def load() -> Gazetteer:
 
 
 def _load_marshal(path: Path) -> dict[str, Any]:
-    """marshal is the fastest loader for plain containers; the collector is paused because
-    it would otherwise rescan the 100,000s of new tuples many times during the load."""
+    """marshal is the fastest loader for plain containers. The collector is paused during the
+    load and the result frozen (gc.freeze) because it would otherwise rescan the millions of
+    index objects, which never form cycles, again and again."""
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         with path.open("rb") as f:
             data: dict[str, Any] = marshal.loads(f.read())
-            return data
+        gc.freeze()
+        return data
     finally:
         if gc_was_enabled:
             gc.enable()

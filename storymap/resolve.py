@@ -90,6 +90,8 @@ def prior(gaz: Gazetteer, idx: int) -> float:
             return 5.0
         if pid.startswith("fips:"):
             return 3.5
+        if pid.startswith("area:"):
+            return 4.5
         return 3.0
     if feature != "city":
         return 4.5  # seas, rivers, mountains, landmarks: curated, so named on purpose
@@ -273,7 +275,7 @@ def _drop_reason(
     r = gaz.record(best.place)
     feature, pop = r[F_FEATURE], int(r[F_POP])
     own = is_own_name(gaz, best.place, span.key)
-    important = feature not in ("city", "region") or str(r[F_ID]).startswith("iso:")
+    important = feature not in ("city", "region") or str(r[F_ID]).startswith(("iso:", "area:"))
     big = important or pop >= BIG_PLACE or any(
         int(gaz.record(c.place)[F_POP]) >= BIG_PLACE for c in cands
     )
@@ -373,6 +375,8 @@ def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
     """The key is the place's canonical name or its English/German label, not one of the
     many alternate names ("Mexico" is Mexico's own name, only an alias of Mexico City)."""
     r = gaz.record(idx)
+    if r[F_FEATURE] not in ("city", "country"):
+        return True  # regions, areas, continents: every name in our tables is deliberate
     if normalize_name(r[F_NAME]) == key:
         return True
     return any(normalize_name(label) == key for _, label in r[F_LABELS])
