@@ -6,6 +6,7 @@ Each candidate's score is a sum of small named features (kept as `Candidate.evid
 - ``country``: the candidate lies in a country the article talks about;
 - ``region``: the candidate lies in a region the article names;
 - ``parent``: the text says "X, Y" / "X (Y)" / "X in Y" and Y contains the candidate;
+- ``child``: the reverse: Y in "X, Y" is the reading that contains a reading of X;
 - ``cue``: "Gebiet Kursk", "Orange County", "state of …" favour regions;
 - ``language``: a mild home bias (German articles: DE/AT/CH; English: US/GB/CA/AU/IE/NZ);
 - ``nearby``: the candidate is close to the article's unambiguous places.
@@ -107,10 +108,14 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
     for k, span in enumerate(spans):
         cands = [_score(gaz, idx, span, parents.get(k, ()), context, language, spans)
                  for idx in span.places]
+        if k - 1 in parents and parents[k - 1] == span.places:
+            cands = [_child_bonus(gaz, c, spans[k - 1].places) for c in cands]
         if any("own-name" in c.evidence for c in cands):
             cands = [_alias_penalty(gaz, c) for c in cands]
         if any(gaz.record(c.place)[F_FEATURE] == "region" for c in cands):
             cands = [_namesake_bonus(gaz, c) for c in cands]
+        if any(_is_important(gaz, c.place) for c in cands):
+            cands = [_hamlet_penalty(gaz, c) for c in cands]
         cands.sort(key=lambda c: (-c.score, c.place))
         scored.append(cands)
         by_key[span.key].append(k)
@@ -195,6 +200,20 @@ def _in_lists(spans: Sequence[Span], text: str) -> set[int]:
         if a.kind == b.kind == "name" and text[a.end : b.start] in LIST_JOINERS:
             out.update((k, k + 1))
     return out
+
+
+def _child_bonus(gaz: Gazetteer, c: Scored, children: tuple[int, ...]) -> Scored:
+    """The Y of "X, Y": the reading of Y that contains a reading of X ("Seattle, Washington"
+    is the state; "Paris, Texas" is Texas)."""
+    r = gaz.record(c.place)
+    for child in children:
+        cr = gaz.record(child)
+        if child != c.place and (
+            (r[F_FEATURE] == "region" and cr[F_REGION] and cr[F_REGION] == r[F_REGION])
+            or (r[F_FEATURE] == "country" and cr[F_CC] == r[F_CC])
+        ):
+            return Scored(c.place, round(c.score + 3.0, 3), {**c.evidence, "child": 3.0})
+    return c
 
 
 def _parents(spans: Sequence[Span], text: str) -> dict[int, tuple[int, ...]]:
@@ -358,6 +377,21 @@ def _alias_penalty(gaz: Gazetteer, c: Scored) -> Scored:
 
 
 NAMESAKE_CITY = 1_000_000
+HAMLET = 20_000
+
+
+def _is_important(gaz: Gazetteer, idx: int) -> bool:
+    r = gaz.record(idx)
+    return r[F_FEATURE] not in ("city", "region") or str(r[F_ID]).startswith(("iso:", "area:"))
+
+
+def _hamlet_penalty(gaz: Gazetteer, c: Scored) -> Scored:
+    """A small town named like a country, region or sea ("China, Maine", "Middle East,
+    Maryland") needs the text to say so ("X, Y"); article context alone is not enough."""
+    r = gaz.record(c.place)
+    if r[F_FEATURE] != "city" or int(r[F_POP]) >= HAMLET or "parent" in c.evidence:
+        return c
+    return Scored(c.place, round(c.score - 1.5, 3), {**c.evidence, "hamlet": -1.5})
 
 
 def _namesake_bonus(gaz: Gazetteer, c: Scored) -> Scored:
