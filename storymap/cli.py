@@ -57,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     annotate.add_argument("-o", "--output", required=True, help="JSONL to write")
     annotate.set_defaults(func=_cmd_annotate)
 
+    build = sub.add_parser("build", help="export an article's story map (HTML, GeoJSON, JSON)")
+    build.add_argument("article", help="an article (.txt, .md, .html) or a saved story .json")
+    build.add_argument("-o", "--output", type=Path, help="standalone HTML file to write")
+    build.add_argument("--geojson", type=Path, help="GeoJSON file to write")
+    build.add_argument("--story", type=Path, help="story JSON file to write (re-loadable)")
+    build.add_argument("--lang", help="the article's language (ISO code); default: detected")
+    build.set_defaults(func=_cmd_build)
+
     evaluate = sub.add_parser("eval", help="score storymap against a gold JSONL file")
     evaluate.add_argument("gold", help="gold JSONL (see shared/eval/README.md)")
     evaluate.add_argument("--errors", help="write recognition errors per document to this file")
@@ -89,6 +97,34 @@ def _cmd_places(args: argparse.Namespace) -> int:
         out.write("\n")
     else:
         _print_table(story, out)
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .article import DEFAULT_MAX_BYTES, read_file
+    from .export import is_story_json, load_story, write_outputs
+    from .pipeline import run
+
+    if not (args.output or args.geojson or args.story):
+        raise InputError("Say what to write: -o story.html, --geojson FILE and/or --story FILE.")
+    path = Path(args.article)
+    if path.suffix.lower() == ".geojson":
+        raise InputError(f"{path} is GeoJSON, which storymap writes but cannot read back; "
+                         "give the article or a story JSON (--story) instead.")
+    if path.suffix.lower() == ".json":
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        if not is_story_json(data):
+            raise InputError(f"{path} is not a storymap story (made with --story).")
+        story = load_story(data)
+    else:
+        story = run(read_file(path), language=args.lang, max_bytes=DEFAULT_MAX_BYTES)
+    write_outputs(story, html=args.output, geojson=args.geojson, story_json=args.story)
+    for target in (args.output, args.geojson, args.story):
+        if target:
+            print(f"wrote {target}", file=sys.stderr)
     return 0
 
 

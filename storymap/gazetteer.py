@@ -86,6 +86,8 @@ class Gazetteer:
     def __init__(self, index: dict[str, Any]) -> None:
         self.records: list[tuple[Any, ...]] = index["places"]
         self._names: dict[str, Any] = index["names"]
+        self.names = self._names
+        self.adjective_keys: frozenset[str] = index["adjective_keys"]
         self.prefixes: frozenset[str] = index["prefixes"]
         self._other_path = Path(index.get("other_path", ""))
         self._other: dict[str, Any] | None = None
@@ -365,6 +367,11 @@ def build_index() -> dict[str, Any]:
         "places": b.places,
         "common": _common_words(names),
         "first_names": _first_names(),
+        "adjective_keys": frozenset(
+            key for key, codes in names.items()
+            if any(KINDS[c & 3] in ("adjective", "demonym")
+                   for c in ((codes,) if isinstance(codes, int) else codes))
+        ),
         "acronyms": {
             key: frozenset(places - b.spelled.get(key, set()))
             for key, places in b.acronym.items()

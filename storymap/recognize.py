@@ -27,10 +27,14 @@ SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
 
 LOCATIVE = {
     "de": frozenset(
-        ["in", "im", "nach", "aus", "bei", "beim", "von", "vom", "nahe", "nach", "zwischen", "durch", "über", "richtung", "gen", "ins", "nördlich", "südlich", "östlich", "westlich", "nordöstlich", "nordwestlich", "südöstlich", "südwestlich", "unweit", "außerhalb", "innerhalb", "bis"]
+        "in im nach aus bei beim von vom nahe zwischen durch über richtung gen ins nördlich "
+        "südlich östlich westlich nordöstlich nordwestlich südöstlich südwestlich unweit "
+        "außerhalb innerhalb bis".split()
     ),
     "en": frozenset(
-        ["in", "at", "from", "to", "near", "across", "outside", "around", "into", "throughout", "via", "towards", "toward", "inside", "within", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "between", "through", "visit", "visited"]
+        "in at from to near across outside around into throughout via towards toward inside "
+        "within north south east west northeast northwest southeast southwest between through "
+        "visit visited".split()
     ),
 }
 CALENDAR_WORDS = {
@@ -46,9 +50,12 @@ DETERMINERS = {
                     "ins unser unsere sein seine ihr ihre dieser diese dieses jeder jede".split()),
     "en": frozenset("the a an this that these those its his her their our my".split()),
 }
-ARTICLES = frozenset(["der", "die", "das", "den", "dem", "des", "the"])
+ABBREVIATED_TITLE = re.compile(r"\b(\w+)\.[ \t]+$")
+ARTICLES = frozenset("der die das den dem des the".split())
 TITLES = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sir", "lady", "lord", "herr", "frau", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin", "senator", "sen", "rep", "gov", "governor", "president", "king", "queen", "prince", "pope", "general", "gen", "col", "capt", "sgt", "coach", "judge", "justice", "bishop", "saint", "st", "father"]
+    "mr mrs ms dr prof sir lady lord herr frau präsident präsidentin minister ministerin "
+    "kanzler kanzlerin senator sen rep gov governor president king queen prince pope general "
+    "gen col capt sgt coach judge justice bishop father".split()
 )
 
 
@@ -90,8 +97,22 @@ def find_spans(
     starts = [p.start for p in passages]
     words = region_words()
     spans: list[Span] = []
+    names, prefixes, adjectives = gazetteer.names, gazetteer.prefixes, gazetteer.adjective_keys
+    german = language == "de"
     i, n = 0, len(tokens)
     while i < n:
+        s, e = tokens[i]
+        key = text[s:e].casefold()
+        # Fast path: most words start no name. Lowercase words matter only as adjectives.
+        if not text[s].isupper():
+            if key not in adjectives:
+                i += 1
+                continue
+        elif key not in names and key not in prefixes and key + "." not in names and not (
+            german and key[-1:] == "s" and key[:-1] in names
+        ):
+            i += 1
+            continue
         match = _longest_match(text, tokens, i, language, gazetteer)
         if match is None:
             i += 1
@@ -267,6 +288,9 @@ def _looks_like_person(
 ) -> bool:
     """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Andreas Vana",
     "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only."""
+    abbreviated = ABBREVIATED_TITLE.search(text, max(0, tokens[i][0] - 12), tokens[i][0])
+    if abbreviated and abbreviated.group(1).casefold() in TITLES:
+        return True  # "Gov. Mary Fallin", "Dr. Sydney Brenner"
     prev_cap = prev_word is not None and prev_word[:1].isupper()
     next_cap = next_word is not None and next_word[:1].isupper()
     if prev_word is not None:
