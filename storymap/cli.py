@@ -37,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("storymap: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if os.environ.get("STORYMAP_DEBUG"):
+            raise
+        print(f"storymap: internal error ({type(exc).__name__}: {exc}). This is a bug; please "
+              "report it. Set STORYMAP_DEBUG=1 to see the details.", file=sys.stderr)
+        return 3
 
 
 def _parser() -> argparse.ArgumentParser:

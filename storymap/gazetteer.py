@@ -100,6 +100,7 @@ class Gazetteer:
         self.common: dict[str, tuple[float, float]] = index["common"]
         self.first_names: frozenset[str] = index["first_names"]
         self.acronyms: dict[str, frozenset[int]] = index["acronyms"]
+        self.common_words: dict[str, frozenset[str]] = index["common_words"]
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
@@ -367,6 +368,7 @@ def build_index() -> dict[str, Any]:
         "places": b.places,
         "common": _common_words(names),
         "first_names": _first_names(),
+        "common_words": _common_vocabulary(),
         "adjective_keys": frozenset(
             key for key, codes in names.items()
             if any(KINDS[c & 3] in ("adjective", "demonym")
@@ -398,6 +400,17 @@ def _common_words(names: Iterable[str]) -> dict[str, tuple[float, float]]:
         if max(de, en) >= 2.0:
             out[key] = (de, en)
     return out
+
+
+COMMON_VOCABULARY = 50_000
+
+
+def _common_vocabulary() -> dict[str, frozenset[str]]:
+    """The 50,000 most frequent words of German and English (wordfreq): a capitalised word
+    after "in" that is none of these ("in Laafeld") may be a place the gazetteer lacks."""
+    from wordfreq import top_n_list
+
+    return {lang: frozenset(top_n_list(lang, COMMON_VOCABULARY)) for lang in ("de", "en")}
 
 
 def _first_names() -> frozenset[str]:

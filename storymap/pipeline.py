@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from . import article as article_mod
@@ -18,12 +19,14 @@ def run(
     language: str | None = None,
     gazetteer: Gazetteer | None = None,
     max_bytes: int = article_mod.DEFAULT_MAX_BYTES,
+    hint_countries: Sequence[str] = (),
 ) -> Story:
-    """Turn an article (text or raw bytes) into a Story. Raises InputError on bad input."""
+    """Turn an article (text or raw bytes) into a Story. Raises InputError on bad input.
+    `hint_countries` biases resolution towards those countries (ISO codes)."""
     art = article_mod.load(source, language=language, max_bytes=max_bytes)
     gaz = gazetteer or gazetteer_mod.load()
     spans = find_spans(art.text, art.passages, art.language, gaz)
-    resolutions = resolve(spans, art.text, art.language, gaz)
+    resolutions = resolve(spans, art.text, art.language, gaz, hint_countries=hint_countries)
     return build_story(art.text, art.language, art.passages, resolutions, gaz)
 
 

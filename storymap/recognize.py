@@ -111,6 +111,10 @@ def find_spans(
         elif key not in names and key not in prefixes and key + "." not in names and not (
             german and key[-1:] == "s" and key[:-1] in names
         ):
+            unknown = _unknown_place(text, tokens, i, key, language, gazetteer)
+            if unknown is not None:
+                passage = max(0, bisect.bisect_right(starts, s) - 1)
+                spans.append(_with_passage(unknown, passage))
             i += 1
             continue
         match = _longest_match(text, tokens, i, language, gazetteer)
@@ -130,6 +134,33 @@ def find_spans(
 
 
 NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+UNKNOWN_TRIGGERS = {
+    "de": frozenset("in nach aus bei nahe".split()),
+    "en": frozenset("in near".split()),
+}
+
+
+def _unknown_place(
+    text: str, tokens: list[tuple[int, int]], i: int, key: str, language: str, gaz: Gazetteer
+) -> Span | None:
+    """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near", that
+    is no ordinary word or given name ("in Laafeld"): a place an online geocoder may find."""
+    s, e = tokens[i]
+    word = text[s:e]
+    common = gaz.common_words.get(language)
+    if common is None or len(word) < 4 or not word.isalpha() or word.isupper():
+        return None
+    if key in common or key in gaz.first_names or _at_sentence_start(text, s):
+        return None
+    prev = _word_before(text, tokens, i)
+    if prev is None or prev.casefold() not in UNKNOWN_TRIGGERS.get(language, ()):
+        return None
+    if text[e : e + 1] in ("'", "\u2019", "-"):
+        return None  # "in Smith's house", "in Wien-Hietzing" (handled as a name)
+    nxt = _word_after(text, tokens, i)
+    if nxt is not None and nxt[:1].isupper() and language != "de":
+        return None  # "in Schneiderman Street": part of a longer name we cannot judge
+    return Span(s, e, word, 0, "name", (), frozenset({"unknown", "locative"}), key)
 
 
 def _with_passage(span: Span, passage: int) -> Span:

@@ -46,6 +46,8 @@ HOME = {
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
 }
 BIG_PLACE = 200_000
+HINT_KEY = "\x00hint"
+HINT_WEIGHT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +101,20 @@ def prior(gaz: Gazetteer, idx: int) -> float:
     return min(5.5, 1.0 + 0.7 * math.log10(int(r[F_POP]) + 1))
 
 
-def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> list[Resolution]:
-    """Score every span's candidates in the light of the whole article."""
+def resolve(
+    spans: Sequence[Span],
+    text: str,
+    language: str,
+    gaz: Gazetteer,
+    *,
+    hint_countries: Sequence[str] = (),
+) -> list[Resolution]:
+    """Score every span's candidates in the light of the whole article. `hint_countries`
+    (ISO codes) is a person's word on what the article is about ("this is about Austria"):
+    it counts like several mentions of each country."""
     context = _Context.first_pass(spans, gaz)
+    for cc in hint_countries:
+        context.countries[cc.upper()].extend([HINT_KEY] * HINT_WEIGHT)
     parents = _parents(spans, text)
     by_key: dict[str, list[int]] = defaultdict(list)
     scored: list[list[Scored]] = []
@@ -121,7 +134,7 @@ def resolve(spans: Sequence[Span], text: str, language: str, gaz: Gazetteer) -> 
         by_key[span.key].append(k)
     # One sense per article: identical names get the candidate with the best total score.
     for ks in by_key.values():
-        if len(ks) < 2 or len({spans[k].kind for k in ks}) > 1:
+        if len(ks) < 2 or len({spans[k].kind for k in ks}) > 1 or not spans[ks[0]].places:
             continue
         totals: dict[int, float] = defaultdict(float)
         for k in ks:
@@ -285,6 +298,8 @@ def _drop_reason(
     listed: bool = False,
 ) -> str:
     """Why a name span is probably not a place ("" when it is kept)."""
+    if "unknown" in span.cues:
+        return "not in the gazetteer"
     if not cands:
         return "no candidates"
     if span.kind != "name":
