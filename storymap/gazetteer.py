@@ -156,8 +156,17 @@ class Gazetteer:
 
     def search(self, query: str, limit: int = 10) -> list[Place]:
         """Places whose name is `query` (exact, any language), largest first."""
-        idxs = {h.place for h in self.lookup(query) if h.kind in ("name", "metonym")}
-        ranked = sorted(idxs, key=lambda i: -int(self.records[i][F_POP]))
+        key = normalize(query)
+        idxs = {h.place for h in self.hits(key) if h.kind in ("name", "metonym")}
+
+        def rank(i: int) -> tuple[bool, bool, int]:
+            r = self.records[i]
+            own = normalize(r[F_NAME]) == key or any(normalize(v) == key for _, v in r[F_LABELS])
+            city = r[F_FEATURE] == "city"
+            big = int(r[F_POP]) >= 1_000_000 or i in self.seat_places
+            return (not own and city, city and not big, -int(r[F_POP]))
+
+        ranked = sorted(idxs, key=rank)
         return [self.place(i) for i in ranked[:limit]]
 
 
@@ -580,15 +589,43 @@ def _add_cities(b: _Builder) -> None:
             found = rg_region.get((round(lat, 3), round(lon, 3)))
             if found:
                 region = admin1_iso.get(found, "")
+        labels = {"en": c["name"]}
+        if int(c.get("population") or 0) >= LABELLED_CITY:
+            german = _most_used_name(c["name"], c.get("alternatenames", ()), "de")
+            if german != c["name"]:
+                labels["de"] = german
         idx = b.add_place(
             (f"gn:{c['geonameid']}", c["name"], "city", lat, lon, cc, int(c["geonameid"]),
-             int(c.get("population") or 0), region, (("en", c["name"]),))
+             int(c.get("population") or 0), region, tuple(sorted(labels.items())))
         )
         b.cities[int(c["geonameid"])] = idx
         b.add_name(c["name"], idx)
         for alt in c.get("alternatenames", ()):
             if _is_useful_alternate(alt):
                 b.add_name(alt, idx)
+
+
+LABELLED_CITY = 50_000
+
+
+def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
+    """The name of a city that `language` uses most (wordfreq): GeoNames lists "Moskau",
+    "Kiew" and "Pjöngjang" among dozens of alternates without saying which is German."""
+    from wordfreq import zipf_frequency
+
+    best, best_zipf = name, zipf_frequency(name, language) + 0.5  # ties keep GeoNames' name
+    for alt in alternates:
+        parts = re.split(r"[-\s]", alt)
+        if (
+            alt[:1].isupper()
+            and not alt.isupper()
+            and all(len(p) > 2 for p in parts)
+            and not NON_LATIN_LETTER_RE.search(alt)
+        ):
+            z = zipf_frequency(alt, language)
+            if z > best_zipf:
+                best, best_zipf = alt, z
+    return best
 
 
 def _add_us_counties(b: _Builder) -> None:
