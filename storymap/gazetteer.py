@@ -54,7 +54,8 @@ F_ID, F_NAME, F_FEATURE, F_LAT, F_LON, F_CC, F_GNID, F_POP, F_REGION, F_LABELS =
 GENERIC_REGION_WORDS = frozenset(
     "north south east west northern southern eastern western central capital coast coastal "
     "upper lower middle inner outer islands island lakes mountains valley highlands lowlands "
-    "nord süd ost west mitte zentral".split()
+    "northwestern northeastern southwestern southeastern centre center nord süd ost west mitte "
+    "zentral".split()
 ) | {"west coast", "east coast", "north coast", "south coast", "north east", "south east",
      "north west", "south west", "far north", "far west", "far east"}
 KINDS = ("name", "adjective", "demonym", "metonym")

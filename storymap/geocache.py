@@ -258,14 +258,6 @@ class GeoCache:
             n = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
             conn.execute("DELETE FROM entries")
             conn.execute("DELETE FROM slots")
-        with self._lock:
-            conn = self._connection()
-            if conn is not None:
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                    conn.execute("VACUUM")
-                except sqlite3.OperationalError:
-                    pass  # another process is reading: the space is reused later
         return int(n)
 
     def prune(self) -> int:
@@ -309,7 +301,9 @@ class GeoCache:
                 if conn is None:
                     return None
                 now = time.time()
-                row = conn.execute("SELECT next FROM slots WHERE service = ?", (service,)).fetchone()
+                row = conn.execute(
+                    "SELECT next FROM slots WHERE service = ?", (service,)
+                ).fetchone()
                 start = now
                 if row is not None and now < row[0] <= now + _MAX_SLOT_AHEAD:
                     start = float(row[0])

@@ -165,6 +165,63 @@ class Story:
         ]
         return replace(self, mentions=tuple(changed), places=tuple(kept))
 
+    def without_place(self, place_id: str) -> Story:
+        """A person's correction: `place_id` is not a place of this story. Its mentions stay,
+        marked "not a place" (no place, confidence 1.0); a seat of government shown for it
+        loses that role, and disappears when nothing else names it."""
+        if self.place(place_id) is None:
+            raise KeyError(f"no place {place_id!r} in the story")
+        mentions = tuple(
+            replace(m, place_id=None, confidence=1.0) if m.place_id == place_id else m
+            for m in self.mentions
+        )
+        used = {m.place_id for m in mentions if m.place_id}
+        places = []
+        for p in self.places:
+            if p.id == place_id:
+                continue
+            if p.seat_of == place_id:
+                if p.id not in used:
+                    continue
+                p = replace(p, seat_of=None)
+            places.append(p)
+        return replace(self, mentions=mentions, places=tuple(places))
+
+    def with_added_mentions(self, place: Place, spans: Iterable[tuple[int, int]]) -> Story:
+        """A person's correction: the article names `place` at each (start, end) span (a place
+        the recogniser missed). Existing mentions overlapping a span give way to it; a span
+        must lie inside one passage."""
+        new: list[Mention] = []
+        for start, end in sorted(set(spans)):
+            if not 0 <= start < end <= len(self.article):
+                raise ValueError(f"span {start}:{end} is outside the article")
+            passage = next(
+                (p for p in self.passages if p.start <= start and end <= p.end), None
+            )
+            if passage is None:
+                raise ValueError(f"span {start}:{end} crosses a passage boundary")
+            if any(m.start < end and start < m.end for m in new):
+                continue
+            new.append(
+                Mention(start, end, self.article[start:end], passage.index, place.id,
+                        "name", 1.0, ())
+            )
+        if not new:
+            raise ValueError("no span to add")
+        kept = [
+            m for m in self.mentions
+            if not any(m.start < n.end and n.start < m.end for n in new)
+        ]
+        mentions = tuple(sorted([*kept, *new], key=lambda m: (m.start, m.end)))
+        used = {m.place_id for m in mentions if m.place_id}
+        places = {p.id: p for p in self.places}
+        places.setdefault(place.id, place)
+        kept_places = tuple(
+            p for p in places.values()
+            if p.id in used or (p.seat_of is not None and p.seat_of in used)
+        )
+        return replace(self, mentions=mentions, places=kept_places)
+
     @property
     def __geo_interface__(self) -> dict[str, Any]:
         """RFC 7946 FeatureCollection (lon/lat) with each place's mentions."""

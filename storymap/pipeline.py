@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from . import article as article_mod
 from . import gazetteer as gazetteer_mod
@@ -11,6 +12,9 @@ from .gazetteer import F_FEATURE, Gazetteer
 from .model import Candidate, Mention, Place, Story
 from .recognize import find_spans
 from .resolve import Resolution, resolve
+
+if TYPE_CHECKING:
+    from .geocoders import Geocoder
 
 
 def run(

@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .gazetteer import (
     F_CC,
@@ -81,6 +81,7 @@ class Resolution:
         return round(1.0 / (1.0 + math.exp(-2.0 * margin)), 3)
 
 
+@lru_cache(maxsize=262_144)
 def prior(gaz: Gazetteer, idx: int) -> float:
     r = gaz.record(idx)
     feature, pid = r[F_FEATURE], r[F_ID]
@@ -118,9 +119,17 @@ def resolve(
     parents = _parents(spans, text)
     by_key: dict[str, list[int]] = defaultdict(list)
     scored: list[list[Scored]] = []
+    memo: dict[tuple[int, str, frozenset[str], tuple[int, ...]], Scored] = {}
     for k, span in enumerate(spans):
-        cands = [_score(gaz, idx, span, parents.get(k, ()), context, language, spans)
-                 for idx in span.places]
+        parent = parents.get(k, ())
+        cands = []
+        for idx in _shortlist(gaz, span.places, context):
+            memo_key = (idx, span.key, span.cues, parent)  # repeated names score alike
+            scored_idx = memo.get(memo_key)
+            if scored_idx is None:
+                scored_idx = memo[memo_key] = _score(gaz, idx, span, parent, context, language,
+                                                     spans)
+            cands.append(scored_idx)
         if k - 1 in parents and parents[k - 1] == span.places:
             cands = [_child_bonus(gaz, c, spans[k - 1].places) for c in cands]
         if any("own-name" in c.evidence for c in cands):
@@ -159,6 +168,18 @@ class _Context:
     countries: dict[str, list[str]]
     regions: dict[str, set[str]]
     points: list[tuple[float, float, str]]
+
+    def distance_km(self, lat: float, lon: float, key: str) -> float:
+        """Distance to the nearest clear place of another name (equirectangular: plenty for
+        a 300 km neighbourhood, and cheap enough to run for every candidate)."""
+        best = math.inf
+        for plat, plon, k in self.points:
+            if k == key:
+                continue
+            x = math.radians(lon - plon) * math.cos(math.radians((lat + plat) / 2))
+            y = math.radians(lat - plat)
+            best = min(best, x * x + y * y)
+        return 6371.0088 * math.sqrt(best) if best < math.inf else math.inf
 
     def has_country(self, cc: str, key: str) -> bool:
         return self.country_support(cc, key) > 0
@@ -213,6 +234,19 @@ def _in_lists(spans: Sequence[Span], text: str) -> set[int]:
         if a.kind == b.kind == "name" and text[a.end : b.start] in LIST_JOINERS:
             out.update((k, k + 1))
     return out
+
+
+SHORTLIST = 12
+
+
+def _shortlist(gaz: Gazetteer, places: tuple[int, ...], ctx: _Context) -> tuple[int, ...]:
+    """At most a dozen candidates by prior, plus the best few in the article's countries
+    ("Windsor" has 40 namesakes; the Ontario one may rank low by size alone)."""
+    if len(places) <= SHORTLIST:
+        return places
+    ranked = sorted(places, key=lambda i: -prior(gaz, i))
+    local = [i for i in ranked[SHORTLIST:] if gaz.record(i)[F_CC] in ctx.countries]
+    return tuple(ranked[:SHORTLIST] + local[: SHORTLIST // 2])
 
 
 def _child_bonus(gaz: Gazetteer, c: Scored, children: tuple[int, ...]) -> Scored:
@@ -281,9 +315,8 @@ def _score(
         ev["language"] = 0.5
     if feature == "city" and idx in gaz.seat_places:
         ev["capital"] = 0.5
-    others = [(lat, lon) for lat, lon, k in ctx.points if k != key]
-    if others and feature == "city":
-        d = min(_km(r[F_LAT], r[F_LON], lat, lon) for lat, lon in others)
+    if ctx.points and feature == "city":
+        d = ctx.distance_km(r[F_LAT], r[F_LON], key)
         if d < 300:
             ev["nearby"] = round(1.0 * (1 - d / 300), 3)
     return Scored(idx, round(sum(ev.values()), 3), ev)
@@ -420,6 +453,7 @@ def _namesake_bonus(gaz: Gazetteer, c: Scored) -> Scored:
     return Scored(c.place, round(c.score + 1.0, 3), {**c.evidence, "namesake": 1.0})
 
 
+@lru_cache(maxsize=65_536)
 def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
     """The key is the place's canonical name or its English/German label, not one of the
     many alternate names ("Mexico" is Mexico's own name, only an alias of Mexico City)."""
