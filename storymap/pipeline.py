@@ -24,14 +24,23 @@ def run(
     gazetteer: Gazetteer | None = None,
     max_bytes: int = article_mod.DEFAULT_MAX_BYTES,
     hint_countries: Sequence[str] = (),
+    geocoder: Geocoder | None = None,
 ) -> Story:
     """Turn an article (text or raw bytes) into a Story. Raises InputError on bad input.
-    `hint_countries` biases resolution towards those countries (ISO codes)."""
+    `hint_countries` biases resolution towards those countries (ISO codes).
+    With an online `geocoder`, names the gazetteer does not know ("in Laafeld") are looked
+    up there; network faults only add a line to `Story.warnings`."""
     art = article_mod.load(source, language=language, max_bytes=max_bytes)
     gaz = gazetteer or gazetteer_mod.load()
     spans = find_spans(art.text, art.passages, art.language, gaz)
     resolutions = resolve(spans, art.text, art.language, gaz, hint_countries=hint_countries)
-    return build_story(art.text, art.language, art.passages, resolutions, gaz)
+    story = build_story(art.text, art.language, art.passages, resolutions, gaz)
+    if geocoder is not None and getattr(geocoder, "name", None) != "gazetteer":
+        from .geocoders import geocode_unresolved
+
+        unknown = [r.span for r in resolutions if not r.span.places and "unknown" in r.span.cues]
+        story = geocode_unresolved(story, unknown, geocoder, language=art.language)
+    return story
 
 
 def build_story(

@@ -51,6 +51,7 @@ DETERMINERS = {
     "en": frozenset("the a an this that these those its his her their our my".split()),
 }
 ABBREVIATED_TITLE = re.compile(r"\b(\w+)\.[ \t]+$")
+NAME_PARTICLES = frozenset("der van von de del della di da le la bin ben al el".split())
 ARTICLES = frozenset("der die das den dem des the".split())
 TITLES = frozenset(
     "mr mrs ms dr prof sir lady lord herr frau präsident präsidentin minister ministerin "
@@ -330,6 +331,10 @@ def _looks_like_person(
             return True
         if prev_cap and p in gaz.first_names and not _at_sentence_start(text, tokens[i - 1][0]):
             return not _is_major_place(gaz, p)  # "Mary Adams", but not "Georgia Tech"
+    if next_word is not None and next_word.casefold() in NAME_PARTICLES and j + 2 < len(tokens):
+        s2, e2 = tokens[j + 2]
+        if text[s2:e2][:1].isupper() and text[tokens[j + 1][1] : s2] == " ":
+            return True  # "Van der Bellen", "Costa de la Cruz": a surname
     if next_cap and j == i and next_word is not None:
         nxt = next_word.casefold()
         first = text[tokens[i][0] : tokens[i][1]].casefold()

@@ -366,6 +366,8 @@ def _drop_reason(
     person_like = "first-name" in span.cues or "before-name" in span.cues
     if not own and person_like and feature not in ("country", "continent") and not has_context:
         return "a person's name that is also an alternate place name"
+    if not own and feature == "city" and zipf >= ALIAS_COMMON_ZIPF and not has_context:
+        return "an ordinary word that is only an alternate name"  # "Dabei" for Dubai
     if big or ("region-word" in span.cues and " " in span.key):
         return ""
     strong_context = "region-word" in span.cues or "parent" in best.evidence
@@ -386,6 +388,7 @@ def _drop_reason(
 
 
 FUNCTION_WORD_ZIPF = 6.0
+ALIAS_COMMON_ZIPF = 4.0
 MID_COMMON_ZIPF = 4.0
 SMALL_COMMON_ZIPF = 3.0
 
