@@ -367,6 +367,7 @@ def build_index() -> dict[str, Any]:
     _add_us_counties(b)
     _add_seats(b)
     _add_areas(b)
+    _add_european_union(b)
     _add_curated(b)
     names: dict[str, int | tuple[int, ...]] = {}
     for key, entries in b.names.items():
@@ -686,6 +687,18 @@ def _add_areas(b: _Builder) -> None:
         b.regions[row["id"]] = idx
         for name in [row["name"], *(n for n in (row.get("names") or "").split("|") if n)]:
             b.add_name(name, idx)
+
+
+def _add_european_union(b: _Builder) -> None:
+    """The EU, which news treats as a place ("in der EU", "EU-Staaten"): shown at Europe's
+    GeoNames point, so it is found where GeoNames-based gold data puts it."""
+    europe = b.regions.get("cont:EU")
+    if europe is None:
+        return
+    r = b.places[europe]
+    idx = b.add_place(("org:EU", "European Union", "other", r[F_LAT], r[F_LON], "", 0, 0, "",
+                       (("de", "Europäische Union"), ("en", "European Union"))))
+    b.regions["org:EU"] = idx
 
 
 def _german_adjective_forms(stem: str) -> Iterable[tuple[str, str]]:
