@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import cli_network
 from .errors import InputError, StorymapError
 from .model import Mention, Story
 
@@ -20,8 +21,11 @@ def run_console() -> None:
     """Console-script entry point. Exits without tearing down the interpreter: freeing the
     gazetteer's millions of objects one by one would add a quarter second to every run."""
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
     os._exit(code)
 
 
@@ -37,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("storymap: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `storymap places … | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:
         if os.environ.get("STORYMAP_DEBUG"):
             raise
@@ -52,11 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     places = sub.add_parser("places", help="print the places of an article")
-    places.add_argument("article", help="a .txt, .md or .html file, or - for standard input")
+    places.add_argument(
+        "article", help="a .txt, .md or .html file, an http(s):// address, or - for standard input"
+    )
     places.add_argument("--format", choices=("table", "json", "geojson"), default="table")
     places.add_argument("--lang", help="the article's language (ISO code); default: detected")
     places.add_argument("--max-bytes", type=int, default=None, help="input size limit")
     places.set_defaults(func=_cmd_places)
+    cli_network.add_network_options(places)
 
     annotate = sub.add_parser("annotate", help="geoparse many documents (JSONL in, JSONL out)")
     annotate.add_argument("input", help='JSONL with one {"id", "text", "lang"?} per line')
@@ -64,17 +75,22 @@ def _parser() -> argparse.ArgumentParser:
     annotate.set_defaults(func=_cmd_annotate)
 
     build = sub.add_parser("build", help="export an article's story map (HTML, GeoJSON, JSON)")
-    build.add_argument("article", help="an article (.txt, .md, .html) or a saved story .json")
+    build.add_argument(
+        "article",
+        help="an article (.txt, .md, .html, or an http(s):// address) or a saved story .json",
+    )
     build.add_argument("-o", "--output", type=Path, help="standalone HTML file to write")
     build.add_argument("--geojson", type=Path, help="GeoJSON file to write")
     build.add_argument("--story", type=Path, help="story JSON file to write (re-loadable)")
     build.add_argument("--lang", help="the article's language (ISO code); default: detected")
     build.set_defaults(func=_cmd_build)
+    cli_network.add_network_options(build)
 
     evaluate = sub.add_parser("eval", help="score storymap against a gold JSONL file")
     evaluate.add_argument("gold", help="gold JSONL (see shared/eval/README.md)")
     evaluate.add_argument("--errors", help="write recognition errors per document to this file")
     evaluate.set_defaults(func=_cmd_eval)
+    cli_network.register(sub)
     return parser
 
 
@@ -90,10 +106,13 @@ def _read_article(path: str, max_bytes: int | None) -> str | bytes:
 
 def _cmd_places(args: argparse.Namespace) -> int:
     from .article import DEFAULT_MAX_BYTES
-    from .pipeline import run
 
-    source = _read_article(args.article, args.max_bytes)
-    story = run(source, language=args.lang, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+    source: str | bytes | None = cli_network.read_url(args.article, args, args.max_bytes)
+    if source is None:
+        source = _read_article(args.article, args.max_bytes)
+    story = cli_network.run_with_network(
+        source, args, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES
+    )
     out = sys.stdout
     if args.format == "geojson":
         json.dump(story.__geo_interface__, out, ensure_ascii=False, indent=2)
@@ -109,15 +128,17 @@ def _cmd_places(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from .article import DEFAULT_MAX_BYTES, read_file
     from .export import is_story_json, load_story, write_outputs
-    from .pipeline import run
 
     if not (args.output or args.geojson or args.story):
         raise InputError("Say what to write: -o story.html, --geojson FILE and/or --story FILE.")
+    fetched = cli_network.read_url(args.article, args)
     path = Path(args.article)
-    if path.suffix.lower() == ".geojson":
+    if fetched is not None:
+        story = cli_network.run_with_network(fetched, args, max_bytes=DEFAULT_MAX_BYTES)
+    elif path.suffix.lower() == ".geojson":
         raise InputError(f"{path} is GeoJSON, which storymap writes but cannot read back; "
                          "give the article or a story JSON (--story) instead.")
-    if path.suffix.lower() == ".json":
+    elif path.suffix.lower() == ".json":
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -126,7 +147,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             raise InputError(f"{path} is not a storymap story (made with --story).")
         story = load_story(data)
     else:
-        story = run(read_file(path), language=args.lang, max_bytes=DEFAULT_MAX_BYTES)
+        story = cli_network.run_with_network(read_file(path), args, max_bytes=DEFAULT_MAX_BYTES)
     write_outputs(story, html=args.output, geojson=args.geojson, story_json=args.story)
     for target in (args.output, args.geojson, args.story):
         if target:

@@ -28,6 +28,7 @@ import socket
 import ssl
 import time
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import quote, urljoin, urlsplit
@@ -62,10 +63,15 @@ class Page:
     """The decoded body (HTML or plain text)."""
 
 
+AllowPrivate = bool | Collection[str]
+"""False: public addresses only. True: any address. A collection of addresses or networks
+("127.0.0.1", "10.1.0.0/16"): those besides the public ones (tests allow 127.0.0.1 only)."""
+
+
 def fetch_article(
     url: str,
     *,
-    allow_private: bool = False,
+    allow_private: AllowPrivate = False,
     timeout: float = 10.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> str:
@@ -84,7 +90,7 @@ def fetch_article(
 def fetch(
     url: str,
     *,
-    allow_private: bool = False,
+    allow_private: AllowPrivate = False,
     timeout: float = 10.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Page:
@@ -109,6 +115,7 @@ def fetch(
                 continue
             return _read_page(current, response, max_bytes, deadline)
         finally:
+            response.close()
             conn.close()
     raise InputError(
         f"The address {_shown(url)} redirects more than {MAX_REDIRECTS} times; storymap "
@@ -188,7 +195,21 @@ def _refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
-def _resolve(target: _Target, allow_private: bool) -> list[str]:
+def _allowed(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: AllowPrivate
+) -> bool:
+    if isinstance(allow_private, bool):
+        return allow_private
+    for item in allow_private:
+        try:
+            if ip in ipaddress.ip_network(item, strict=False):
+                return True
+        except ValueError:
+            raise ValueError(f"allow_private: {item!r} is not an address or network") from None
+    return False
+
+
+def _resolve(target: _Target, allow_private: AllowPrivate) -> list[str]:
     """The host's addresses, each checked; refuses the whole host if any one is not public
     (a name answering with both a public and an internal address is not trusted)."""
     try:
@@ -205,7 +226,7 @@ def _resolve(target: _Target, allow_private: bool) -> list[str]:
         address = str(sockaddr[0]).split("%", 1)[0]
         ip = ipaddress.ip_address(address)
         why = _refusal(ip)
-        if why is not None and not allow_private:
+        if why is not None and not _allowed(ip, allow_private):
             raise InputError(
                 f"The address {_shown(target.url)} points to {why} ({ip}); storymap only "
                 "fetches public web pages."

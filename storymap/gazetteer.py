@@ -125,8 +125,16 @@ class Gazetteer:
     def use_other_scripts(self) -> None:
         """Load names in non-Latin scripts (Cyrillic, Arabic, Greek, …) on first need."""
         if self._other is None:
-            other = _load_marshal(self._other_path)
-            self._other, self._other_prefixes = other["names"], other["prefixes"]
+            try:
+                other = _load_marshal(self._other_path)
+                names, prefixes = other["names"], other["prefixes"]
+            except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
+                log.warning("gazetteer cache %s unreadable (%s); rebuilding",
+                            self._other_path, exc)
+                _, other = split_by_script(build_index())
+                _write_atomically(self._other_path, other)
+                names, prefixes = other["names"], other["prefixes"]
+            self._other, self._other_prefixes = names, prefixes
 
     def lookup(self, name: str) -> list[Hit]:
         return self.hits(normalize(name))
@@ -207,10 +215,10 @@ def load() -> Gazetteer:
     if base.exists() and other.exists():
         try:
             index = _load_marshal(base)
-            if index.get("fingerprint") == fp:
+            if isinstance(index, dict) and index.get("fingerprint") == fp:
                 index["other_path"] = str(other)
                 return Gazetteer(index)
-        except (OSError, EOFError, ValueError, TypeError) as exc:
+        except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("gazetteer cache %s unreadable (%s); rebuilding", base, exc)
     index, other_index = split_by_script(build_index())
     index["fingerprint"] = fp

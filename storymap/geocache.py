@@ -9,8 +9,11 @@ one (SQLite's journal), and a damaged value is never served: it is dropped and c
 miss. A file that is not a database at all is moved aside and the cache starts empty — it only
 ever holds answers that can be asked again.
 
-The same file holds the request slots of rate-limited services (``reserve``), so that Nominatim's
-"one request per second" holds across all processes sharing the cache, not only within one.
+The same file holds the request slots of rate-limited services (``acquire``/``release``), so
+that Nominatim's "one request per second" holds across all processes sharing the cache, not
+only within one: a process takes a lease on the slot while its request is in flight, and the
+next request may start only ``min_delay`` after the previous answer arrived — so requests are
+at least ``min_delay`` apart at the server whatever the scheduling jitter.
 
 Nothing here raises for a cache problem: a cache that cannot be opened or written degrades to
 "no cache" with a logged warning, because geocoding must still work without it.
@@ -48,7 +51,7 @@ DEFAULT_TTL = 30 * 24 * 3600.0
 DEFAULT_NEGATIVE_TTL = 24 * 3600.0
 """"Nothing found" is kept one day: a new village may be mapped tomorrow."""
 FILE_NAME = "geocache.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BUSY_TIMEOUT = 10.0
 _MAX_SLOT_AHEAD = 3600.0
 """A stored slot further ahead than this is a clock jump, not a real queue: it is reset."""
@@ -64,8 +67,9 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_expires ON entries (expires);
 CREATE TABLE IF NOT EXISTS slots (
-    service TEXT PRIMARY KEY,
-    next    REAL NOT NULL
+    service     TEXT PRIMARY KEY,
+    next        REAL NOT NULL,
+    lease_until REAL NOT NULL DEFAULT 0
 );
 """
 
@@ -130,6 +134,9 @@ class GeoCache:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                # Slots are momentary state; entries keep their format (checked on read).
+                conn.execute("DROP TABLE IF EXISTS slots")
             conn.executescript(_SCHEMA)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
@@ -292,29 +299,51 @@ class GeoCache:
 
     # -- shared request slots (cross-process rate limit) ----------------------------------
 
-    def reserve(self, service: str, interval: float) -> float | None:
-        """Reserve the next request slot of `service`, at least `interval` seconds after the
-        previous one taken by any process. Returns how long to wait before sending, or None
-        when the cache is off (the caller's in-process limit then applies alone)."""
+    def acquire(self, service: str, lease: float) -> tuple[float, bool] | None:
+        """Try to take `service`'s request slot for one request, shared by every process.
+
+        Returns (0.0, False) when taken: the caller holds a lease of `lease` seconds and must
+        `release` it when the answer is in. Otherwise (seconds to wait, in_flight): another
+        process's request is in flight (poll again soon) or the next slot is later (Retry-After,
+        or the minimum delay after the last answer). None when the cache is off."""
         try:
             with self._transaction(write=True) as conn:
                 if conn is None:
                     return None
                 now = time.time()
                 row = conn.execute(
-                    "SELECT next FROM slots WHERE service = ?", (service,)
+                    "SELECT next, lease_until FROM slots WHERE service = ?", (service,)
                 ).fetchone()
-                start = now
-                if row is not None and now < row[0] <= now + _MAX_SLOT_AHEAD:
-                    start = float(row[0])
+                if row is not None:
+                    nxt, lease_until = float(row[0]), float(row[1])
+                    if now < lease_until <= now + _MAX_SLOT_AHEAD:
+                        return lease_until - now, True
+                    if now < nxt <= now + _MAX_SLOT_AHEAD:
+                        return nxt - now, False
                 conn.execute(
-                    "INSERT OR REPLACE INTO slots (service, next) VALUES (?, ?)",
-                    (service, start + interval),
+                    "INSERT INTO slots (service, next, lease_until) VALUES (?, 0, ?) "
+                    "ON CONFLICT(service) DO UPDATE SET lease_until = excluded.lease_until",
+                    (service, now + lease),
                 )
-                return start - now
+                return 0.0, False
         except sqlite3.Error as exc:
             log.warning("geocoding cache slot failed (%s)", exc)
             return None
+
+    def release(self, service: str, interval: float) -> None:
+        """The request is answered: the next one may start `interval` seconds from now."""
+        try:
+            with self._transaction(write=True) as conn:
+                if conn is None:
+                    return
+                conn.execute(
+                    "INSERT INTO slots (service, next, lease_until) VALUES (?, ?, 0) "
+                    "ON CONFLICT(service) DO UPDATE SET next = MAX(next, excluded.next), "
+                    "lease_until = 0",
+                    (service, time.time() + interval),
+                )
+        except sqlite3.Error as exc:
+            log.warning("geocoding cache slot failed (%s)", exc)
 
     def hold(self, service: str, until: float) -> None:
         """No process may send to `service` before the wall-clock time `until` (Retry-After)."""
@@ -323,8 +352,8 @@ class GeoCache:
                 if conn is None:
                     return
                 conn.execute(
-                    "INSERT INTO slots (service, next) VALUES (?, ?) ON CONFLICT(service) "
-                    "DO UPDATE SET next = MAX(next, excluded.next)",
+                    "INSERT INTO slots (service, next, lease_until) VALUES (?, ?, 0) "
+                    "ON CONFLICT(service) DO UPDATE SET next = MAX(next, excluded.next)",
                     (service, until),
                 )
         except sqlite3.Error as exc:

@@ -56,6 +56,7 @@ __all__ = [
     "geocode_unresolved",
     "make_geocoder",
     "rerank",
+    "reset_outages",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ DEFAULT_MIN_DELAY = 1.0
 NOMINATIM_MIN_DELAY = 1.0
 """Nominatim's usage policy: an absolute maximum of one request per second."""
 RERANK_BELOW = 0.7
+_SLOT_MARGIN = 0.02
+"""Added to the shared slot interval so that arrival jitter never makes two requests look
+closer than the minimum delay at the server."""
 GEOCODED_CONFIDENCE = 0.8
 """Confidence of a mention placed by an online geocoder: one answer, no article context."""
 
@@ -104,8 +108,10 @@ class Fault:
     def sentence(self) -> str:
         """'Could not reach Nominatim (timeout)' and the like, without a full stop."""
         s, d = self.service, self.detail
-        if self.kind in ("timeout", "refused", "unreachable", "server-error"):
+        if self.kind in ("timeout", "refused", "unreachable"):
             return f"Could not reach {s} ({d})"
+        if self.kind == "server-error":
+            return f"{s} is not working right now ({d})"
         if self.kind == "rate-limited":
             return f"{s} asked storymap to slow down ({d})"
         if self.kind == "malformed":
@@ -374,6 +380,61 @@ class _Unreadable(Exception):
     """An answer arrived but its content is not what the service's format promises."""
 
 
+class _Busy(Exception):
+    """The shared request slot is further away than this call may wait (another process
+    is queued, or the service asked everyone to wait with Retry-After)."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"next request slot in {wait:.0f} s")
+        self.wait = wait
+
+
+class _Shared:
+    """Per (service, server) state of this process: pacing and the last outage."""
+
+    def __init__(self, min_delay: float) -> None:
+        from geopy.extra.rate_limiter import RateLimiter
+
+        self.lock = threading.Lock()
+        self.send_lock = threading.Lock()
+        self.last_done = -math.inf
+        self.down_until = 0.0
+        self.down_fault: Fault | None = None
+        # In-process pacing is geopy's RateLimiter (thread-safe); retries are ours, because
+        # RateLimiter's fixed wait ignores Retry-After and retries 4xx answers as well.
+        self.limiter: Callable[..., Any] = RateLimiter(
+            _call,
+            min_delay_seconds=min_delay,
+            max_retries=0,
+            error_wait_seconds=min_delay,
+            swallow_exceptions=False,
+        )
+
+
+def _call(func: Callable[..., Any], *args: Any) -> Any:
+    return func(*args)
+
+
+_SHARED: dict[tuple[str, float], _Shared] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_state(slot_key: str, min_delay: float) -> _Shared:
+    with _SHARED_LOCK:
+        state = _SHARED.get((slot_key, min_delay))
+        if state is None:
+            state = _SHARED[(slot_key, min_delay)] = _Shared(min_delay)
+        return state
+
+
+def reset_outages() -> None:
+    """Forget remembered outages (the app's "try again" button; tests)."""
+    with _SHARED_LOCK:
+        for state in _SHARED.values():
+            with state.lock:
+                state.down_until, state.down_fault = 0.0, None
+
+
 class OnlineGeocoder:
     """A geopy geocoder with rate limit, retries, time budget, circuit breaker and cache."""
 
@@ -393,8 +454,6 @@ class OnlineGeocoder:
         max_retry_after: float = 10.0,
         cooldown: float = 60.0,
     ) -> None:
-        from geopy.extra.rate_limiter import RateLimiter
-
         self.name = name
         self.title = title
         self.backend = backend
@@ -408,19 +467,12 @@ class OnlineGeocoder:
         self.max_retry_after = max_retry_after
         self.cooldown = cooldown
         self._slot_key = f"{name}@{endpoint}"
-        self._down_until = 0.0
-        self._down_fault: Fault | None = None
+        # Shared by every geocoder of this process for the same service and server, so
+        # that app sessions each making their own geocoder still keep the pace and the
+        # memory of an outage.
+        self._shared = _shared_state(self._slot_key, min_delay)
         self._state = threading.Lock()
         self._warnings: deque[str] = deque(maxlen=100)
-        # In-process pacing is geopy's RateLimiter (thread-safe); retries are ours (below),
-        # because RateLimiter's fixed wait ignores Retry-After and retries 4xx as well.
-        self._limited: Callable[..., Any] = RateLimiter(
-            self._send,
-            min_delay_seconds=min_delay,
-            max_retries=0,
-            error_wait_seconds=min_delay,
-            swallow_exceptions=False,
-        )
         params = inspect.signature(backend.geocode).parameters
         self._params = frozenset(params)
 
@@ -482,13 +534,16 @@ class OnlineGeocoder:
                 places = _places_from_cache(value)
                 if places is not None:
                     return Lookup(places, cached=True)
-        with self._state:
-            down = self._down_fault if time.monotonic() < self._down_until else None
+        shared = self._shared
+        with shared.lock:
+            down = shared.down_fault if time.monotonic() < shared.down_until else None
         if down is not None:
             return Lookup(fault=down, skipped=True)  # the same outage: one warning, not many
         places_or_fault = self._ask(query, limit, codes, language)
         if isinstance(places_or_fault, Fault):
-            log.warning("%s", places_or_fault.sentence())
+            # Reported to the caller (Lookup.fault, pop_warnings, Story.warnings): only logged
+            # here for debugging, so the CLI does not print it twice.
+            log.info("%s", places_or_fault.sentence())
             return Lookup(fault=places_or_fault)
         places = places_or_fault
         if self.cache is not None:
@@ -501,21 +556,46 @@ class OnlineGeocoder:
         return Lookup(places)
 
     def _trip(self, fault: Fault, seconds: float | None = None) -> Fault:
-        with self._state:
-            self._down_until = time.monotonic() + (self.cooldown if seconds is None else seconds)
-            self._down_fault = fault
+        shared = self._shared
+        with shared.lock:
+            shared.down_until = time.monotonic() + (self.cooldown if seconds is None else seconds)
+            shared.down_fault = fault
         return fault
 
     def _fault(self, kind: str, detail: str) -> Fault:
         return Fault(kind, detail, self.title)
 
-    def _send(self, query: str, kwargs: Mapping[str, Any]) -> Any:
-        """One HTTP request, after taking the shared request slot (cross-process limit)."""
-        if self.cache is not None and self.min_delay > 0:
-            wait = self.cache.reserve(self._slot_key, self.min_delay)
-            if wait:
-                time.sleep(wait)
-        return self.backend.geocode(query, **kwargs)
+    def _send(self, query: str, kwargs: Mapping[str, Any], deadline: float) -> Any:
+        """One HTTP request. Within the process, requests to one server are serialised and
+        start at least `min_delay` after the previous answer; across processes the cache's
+        slot lease does the same. Raises _Busy when the slot is further away than this call
+        may wait."""
+        shared = self._shared
+        with shared.send_lock:
+            gap = shared.last_done + self.min_delay + _SLOT_MARGIN - time.monotonic()
+            if self.min_delay > 0 and gap > 0:
+                time.sleep(gap)
+            leased = False
+            if self.cache is not None and self.min_delay > 0:
+                lease = float(getattr(self.backend, "timeout", None) or 10.0) + 5.0
+                while True:
+                    taken = self.cache.acquire(self._slot_key, lease)
+                    if taken is None or taken[0] <= 0:
+                        leased = taken is not None
+                        break
+                    wait, in_flight = taken
+                    budget = deadline - time.monotonic()
+                    if not in_flight and wait > min(self.max_retry_after, budget):
+                        raise _Busy(wait)
+                    if in_flight and budget <= 0:
+                        raise _Busy(wait)
+                    time.sleep(min(wait, 0.1, max(budget, 0.0)) if in_flight else wait)
+            try:
+                return self.backend.geocode(query, **kwargs)
+            finally:
+                shared.last_done = time.monotonic()
+                if leased and self.cache is not None:
+                    self.cache.release(self._slot_key, self.min_delay + _SLOT_MARGIN)
 
     def _kwargs(self, limit: int, codes: tuple[str, ...], language: str | None) -> dict[str, Any]:
         p = self._params
@@ -532,7 +612,7 @@ class OnlineGeocoder:
                     break
         if codes:
             if "country_codes" in p:
-                kw["country_codes"] = list(codes)
+                kw["country_codes"] = [c.lower() for c in codes]  # as Nominatim documents
             elif "country" in p and self.name in ("opencage", "geonames", "mapbox"):
                 kw["country"] = list(codes) if self.name != "opencage" else ",".join(codes)
         if self.name == "nominatim":
@@ -551,7 +631,12 @@ class OnlineGeocoder:
         while True:
             delay: float | None = None
             try:
-                raw = self._limited(query, kwargs)
+                raw = self._shared.limiter(self._send, query, kwargs, deadline)
+            except _Busy as e:
+                return self._trip(
+                    self._fault("rate-limited", f"next request allowed in {e.wait:.0f} s"),
+                    seconds=e.wait,
+                )
             except gx.GeocoderRateLimited as e:
                 wait = e.retry_after if e.retry_after is not None else self._backoff(attempt)
                 wait = max(0.0, float(wait))
@@ -573,14 +658,9 @@ class OnlineGeocoder:
                 return self._fault("rejected", _http_detail(e, "bad request"))
             except (gx.GeocoderTimedOut, gx.GeocoderServiceError) as e:
                 status = _status(e)
-                if status is None and isinstance(e, gx.GeocoderTimedOut):
-                    return self._trip(self._fault("timeout", "timeout"))
-                if isinstance(e, gx.GeocoderUnavailable) and status is None:
-                    text = str(e).casefold()
-                    if "refused" in text:
-                        return self._trip(self._fault("refused", "connection refused"))
-                    return self._trip(self._fault("unreachable", _short(str(e))))
-                if status is None or status < 500:
+                if status is None:
+                    return self._trip(self._fault(*_network_fault(e)))
+                if status < 500:
                     return self._trip(self._fault("error", _short(str(e))))
                 delay = self._backoff(attempt)
                 retry_after = _retry_after(e)
@@ -595,7 +675,7 @@ class OnlineGeocoder:
             except gx.GeopyError as e:  # ConfigurationError, GeocoderNotFound, …
                 return self._fault("error", _short(str(e)))
             except (OSError, ValueError) as e:  # anything the adapter did not translate
-                return self._trip(self._fault("unreachable", _short(str(e))))
+                return self._trip(self._fault(*_network_fault(e)))
             else:
                 try:
                     return _to_places(self.name, raw, language, codes, limit)
@@ -621,6 +701,38 @@ def _status(e: BaseException) -> int | None:
             return code
         seen = seen.__cause__
     return None
+
+
+def _network_fault(e: BaseException) -> tuple[str, str]:
+    """(kind, detail) for a failure without an HTTP answer, from the exception chain
+    (geopy keeps urllib's error as the context: URLError(reason=ConnectionRefusedError))."""
+    import socket
+
+    seen: BaseException | None = e
+    chain: list[BaseException] = []
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        reason = getattr(seen, "reason", None)
+        if isinstance(reason, BaseException):
+            chain.append(reason)
+        seen = seen.__cause__ or seen.__context__
+    for err in chain:
+        if isinstance(err, ConnectionRefusedError):
+            return "refused", "connection refused"
+        if isinstance(err, TimeoutError):
+            return "timeout", "timeout"
+        if isinstance(err, socket.gaierror):
+            return "unreachable", "host not found"
+    text = " ".join(str(err) for err in chain).casefold()
+    if "timed out" in text or type(e).__name__ == "GeocoderTimedOut":
+        return "timeout", "timeout"
+    if "refused" in text:
+        return "refused", "connection refused"
+    if "name or service not known" in text or "name resolution" in text:
+        return "unreachable", "host not found"
+    if "unreachable" in text or "no route" in text:
+        return "unreachable", "network unreachable"
+    return "unreachable", _short(str(e)) or type(e).__name__
 
 
 def _retry_after(e: BaseException) -> float | None:
@@ -968,6 +1080,9 @@ def geocode_unresolved(
         key = " ".join(span.text.split()).casefold()
         if key not in answers:
             answers[key] = _ask_one(geocoder, span.text, codes, language)
+            if codes and answers[key] == (None, None):
+                # Not in the article's countries: a village across the border still counts.
+                answers[key] = _ask_one(geocoder, span.text, (), language)
             place, fault = answers[key]
             if fault is not None:
                 faults.setdefault(fault, []).append(span.text)
@@ -1000,8 +1115,27 @@ def geocode_unresolved(
             f"not know either: {_names(missing)}."
         )
     mentions.sort(key=lambda m: (m.start, m.end))
-    return replace(story, mentions=tuple(mentions), places=tuple(places.values()),
+    return replace(story, mentions=tuple(mentions), places=_in_article_order(places, mentions),
                    warnings=tuple(warnings))
+
+
+def _in_article_order(
+    places: Mapping[str, Place], mentions: Sequence[Mention]
+) -> tuple[Place, ...]:
+    """Places by first mention (a seat of government right after its country)."""
+    first: dict[str, float] = {}
+    for m in mentions:
+        if m.place_id is not None:
+            first.setdefault(m.place_id, m.start)
+
+    def position(item: tuple[int, Place]) -> tuple[float, int]:
+        i, p = item
+        pos = first.get(p.id)
+        if pos is None and p.seat_of is not None and p.seat_of in first:
+            pos = first[p.seat_of] + 0.5
+        return (math.inf if pos is None else pos, i)
+
+    return tuple(p for _, p in sorted(enumerate(places.values()), key=position))
 
 
 def _km(a: Place, b: Place) -> float:

@@ -284,13 +284,16 @@ class Story:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Story:
         """Inverse of `to_dict`; raises KeyError/TypeError/ValueError on malformed data."""
-        if data.get("format") != "storymap.story/1":
+        if not isinstance(data, Mapping) or data.get("format") != "storymap.story/1":
             raise ValueError("not a storymap story (missing format 'storymap.story/1')")
-        article = str(data["article"])
-        passages = tuple(
-            Passage(int(i), int(s), int(e), article[int(s) : int(e)])
-            for i, s, e in data["passages"]
-        )
+        article, language = data["article"], data["language"]
+        if not isinstance(article, str) or not isinstance(language, str):
+            raise TypeError("a story's article and language must be text")
+        passages = []
+        for i, s, e in data["passages"]:
+            if not 0 <= int(s) <= int(e) <= len(article):
+                raise ValueError(f"passage {i} offsets {s}:{e} outside the article")
+            passages.append(Passage(int(i), int(s), int(e), article[int(s) : int(e)]))
         mentions = []
         for m in data["mentions"]:
             start, end = int(m["start"]), int(m["end"])
@@ -310,19 +313,25 @@ class Story:
                     confidence=float(m.get("confidence", 0.0)),
                     candidates=tuple(
                         Candidate(_place_from_dict(c["place"]), float(c["score"]),
-                                  {str(k): float(v) for k, v in c.get("evidence", {}).items()})
+                                  _evidence(c.get("evidence", {})))
                         for c in m.get("candidates", [])
                     ),
                 )
             )
         return cls(
             article=article,
-            language=str(data["language"]),
-            passages=passages,
+            language=language,
+            passages=tuple(passages),
             places=tuple(_place_from_dict(p) for p in data["places"]),
             mentions=tuple(mentions),
             warnings=tuple(str(w) for w in data.get("warnings", [])),
         )
+
+
+def _evidence(raw: Any) -> dict[str, float]:
+    if not isinstance(raw, Mapping):
+        raise TypeError("a candidate's evidence must be a mapping of names to numbers")
+    return {str(k): float(v) for k, v in raw.items()}
 
 
 def _place_to_dict(p: Place) -> dict[str, Any]:

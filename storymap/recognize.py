@@ -80,19 +80,21 @@ class Span:
 @cache
 def region_words() -> dict[str, frozenset[str]]:
     """Words that mark a neighbouring name as a place ("Gebiet Kursk", "Orange County")."""
-    before: set[str] = set()
-    after: set[str] = set()
+    sets: dict[str, set[str]] = {"before": set(), "after": set(), "city": set()}
     for row in read_table("region_words.tsv"):
         word = normalize(row.get("word", ""))
-        (before if row.get("position") == "before" else after).add(word)
-    return {"before": frozenset(before), "after": frozenset(after)}
+        sets["before" if row.get("position") == "before" else "after"].add(word)
+        if row.get("implies") == "city":
+            sets["city"].add(word)
+    return {name: frozenset(words) for name, words in sets.items()}
 
 
 def find_spans(
     text: str, passages: Sequence[Passage], language: str, gazetteer: Gazetteer
 ) -> list[Span]:
     """Every span that looks like a place mention, in text order, without overlaps."""
-    if NON_LATIN.search(text):
+    other_scripts = bool(NON_LATIN.search(text))
+    if other_scripts:
         gazetteer.use_other_scripts()
     tokens = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
     starts = [p.start for p in passages]
@@ -104,14 +106,15 @@ def find_spans(
     while i < n:
         s, e = tokens[i]
         key = text[s:e].casefold()
-        # Fast path: most words start no name. Lowercase words matter only as adjectives.
-        if not text[s].isupper():
+        # Fast path: most words start no name. Lowercase words matter only as adjectives
+        # (in scripts without case, such as Arabic, every word is looked up).
+        if text[s].islower():
             if key not in adjectives:
                 i += 1
                 continue
         elif key not in names and key not in prefixes and key + "." not in names and not (
             german and key[-1:] == "s" and key[:-1] in names
-        ):
+        ) and not (other_scripts and (key in gazetteer or gazetteer.is_prefix(key))):
             unknown = _unknown_place(text, tokens, i, key, language, gazetteer)
             if unknown is not None:
                 passage = max(0, bisect.bisect_right(starts, s) - 1)
@@ -252,13 +255,19 @@ def _classify(
         if before_article is not None and before_article.casefold() in locatives:
             cues.add("locative")
     own_words = key.split()
-    if (
-        (prev_word is not None and normalize(prev_word) in words["before"])
-        or (next_word is not None and normalize(next_word) in words["after"])
-        or (len(own_words) > 1 and (own_words[-1] in words["after"]
-                                    or own_words[0] in words["before"]))
-    ):
+    marker = None
+    if prev_word is not None and normalize(prev_word) in words["before"]:
+        marker = normalize(prev_word)
+    elif next_word is not None and normalize(next_word) in words["after"]:
+        marker = normalize(next_word)
+    elif len(own_words) > 1 and own_words[-1] in words["after"]:
+        marker = own_words[-1]
+    elif len(own_words) > 1 and own_words[0] in words["before"]:
+        marker = own_words[0]
+    if marker is not None:
         cues.add("region-word")  # "Gebiet Kursk", "Kursk region", "Orange County"
+        if marker in words["city"]:
+            cues.add("city-word")  # "Stadt Kursk", "Hafenstadt Wonsan", "city of Aleppo"
     if _at_sentence_start(text, start):
         cues.add("sentence-start")
     if prev_word is not None and prev_word.casefold() in DETERMINERS.get(language, ()):
@@ -338,8 +347,12 @@ def _looks_like_person(
     if next_cap and j == i and next_word is not None:
         nxt = next_word.casefold()
         first = text[tokens[i][0] : tokens[i][1]].casefold()
-        if first in gaz.first_names and not gaz.hits(nxt) and not _is_major_place(gaz, first):
-            return True  # "Wladimir Putin", "Kim Jong": a first name before an unknown word
+        if (
+            first in gaz.first_names
+            and not _is_major_place(gaz, nxt)
+            and not _is_major_place(gaz, first)
+        ):
+            return True  # "Wladimir Putin", "Kim Jong", "Mary Adams": a first name, a surname
         if prev_cap and not gaz.hits(nxt) and not _at_sentence_start(text, tokens[i - 1][0]):
             p = (prev_word or "").casefold()
             return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
@@ -347,15 +360,20 @@ def _looks_like_person(
 
 
 def _is_major_place(gaz: Gazetteer, key: str | int, *, by_index: bool = False) -> bool:
-    """Countries, regions and cities of 1M+ (a first name like "Georgia" or "Paris" that is
-    far more often the place). `key` is a name key, or a record index with `by_index`."""
+    """Countries, continents, capitals and cities of 1M+: a first name like "Georgia",
+    "Paris" or "Washington" that is far more often the place ("Victoria" or "Mary", regions
+    too, are not). `key` is a name key, or a record index with `by_index`."""
     if by_index:
         places = [int(key)]
     else:
         places = [h.place for h in gaz.hits(str(key)) if h.kind == "name"]
     for idx in places:
         r = gaz.record(idx)
-        if r[F_FEATURE] in ("country", "region", "continent") or int(r[F_POP]) >= 1_000_000:
+        if (
+            r[F_FEATURE] in ("country", "continent")
+            or int(r[F_POP]) >= 1_000_000
+            or idx in gaz.seat_places
+        ):
             return True
     return False
 

@@ -9,7 +9,12 @@ Each candidate's score is a sum of small named features (kept as `Candidate.evid
 - ``child``: the reverse: Y in "X, Y" is the reading that contains a reading of X;
 - ``cue``: "Gebiet Kursk", "Orange County", "state of …" favour regions;
 - ``language``: a mild home bias (German articles: DE/AT/CH; English: US/GB/CA/AU/IE/NZ);
-- ``nearby``: the candidate is close to the article's unambiguous places.
+- ``nearby``: the candidate is close to the article's unambiguous places;
+- ``own-name``: the name is the place's own, not one of GeoNames' many alternates;
+- ``alias``: penalty when another candidate bears the name as its own;
+- ``capital``/``namesake``: seats of government (and cities of a million sharing a region's
+  name) are the usual sense;
+- ``hamlet``: penalty for small towns named like a country, region or sea.
 
 Identical names share one sense per article. Spans that are probably not places (ordinary
 words, people's names, tiny places named without any context) are dropped here, with the
@@ -205,7 +210,7 @@ class _Context:
             if not ranked:
                 continue
             top = ranked[0]
-            clear = len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.5
+            clear = len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.0
             r = gaz.record(top)
             minor = r[F_FEATURE] == "city" and int(r[F_POP]) < BIG_PLACE
             if not clear or ("common-word" in span.cues and minor):
@@ -309,7 +314,10 @@ def _score(
             ):
                 ev["parent"] = 3.0
                 break
-    if "region-word" in span.cues and feature == "region":
+    if "city-word" in span.cues:
+        if feature == "city":
+            ev["cue"] = 3.0
+    elif "region-word" in span.cues and feature == "region":
         ev["cue"] = 3.0
     if feature in ("city", "region") and cc in HOME.get(language, ()):
         ev["language"] = 0.5

@@ -1,0 +1,308 @@
+"""Speed and memory of the core, measured against the floors of issue 2.
+
+    .venv/bin/python benchmarks/bench_core.py [--skip-build] [--runs 7] [--passes 5]
+
+Prints one table:
+
+- first index build: a fresh process builds the gazetteer index into an empty temporary
+  STORYMAP_CACHE_DIR (the user cache is not touched);
+- cold CLI run: the whole process `storymap places data/samples/seed-de.txt` with the index
+  already cached, median of --runs runs;
+- warm throughput: storymap.run() in one process pinned to one core, on --articles German and
+  English articles of ~3 KB each (built from the news snippets below), median of --passes
+  passes after one warm-up pass;
+- peak memory: max RSS (resource.getrusage) of a fresh process that loads the gazetteer and
+  runs the same articles.
+
+Exit status 1 when a floor is missed. Timing lives here, never in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "samples" / "seed-de.txt"
+ARTICLE_BYTES = 3000
+
+# Short news snippets written for this benchmark (not from any corpus): places of every kind
+# (countries, regions, cities, adjectives, metonyms, abbreviations) and the words that look
+# like places but are not (people, months, ordinary nouns).
+DE_SNIPPETS = [
+    "Der Kreml wies die Berichte über neue Truppenbewegungen im Gebiet Kursk am Dienstag "
+    "entschieden zurück. Ein Sprecher in Moskau sprach von gezielter Desinformation.",
+    "Nordkoreas Machthaber Kim Jong Un besuchte nach Angaben der Staatsmedien eine "
+    "Raketenfabrik nahe Pjöngjang und lobte die Arbeiter für ihren Einsatz.",
+    "Im Sommer hielt die Ministerin die Rede zur Lage der Nation in München; die Basis der "
+    "Partei reagierte im Lauf der Zeit zunehmend gereizt auf die Reformpläne.",
+    "Die Messe in Essen zog mehr als 100.000 Besucher an. Beim Essen im Rathaus lobte der "
+    "Oberbürgermeister die Organisatoren aus Düsseldorf und Köln.",
+    "Österreichs Regierung in Wien will den Transitverkehr über den Brenner begrenzen. Tirol "
+    "und Bayern verhandeln seit Monaten über eine gemeinsame Lösung.",
+    "Der Wiener Bürgermeister traf den steirischen Landeshauptmann in Graz, um über den Ausbau "
+    "der Südbahn bis nach Klagenfurt zu sprechen.",
+    "Die US-amerikanische Regierung kritisierte die nordkoreanischen Raketentests scharf. Auch "
+    "in Tokio und Seoul wuchs die Sorge über die Lage in Ostasien.",
+    "Ukrainische Drohnen trafen nach Angaben aus Kiew ein Treibstofflager in der westrussischen "
+    "Region Belgorod. Russlands Verteidigungsministerium bestätigte den Angriff nicht.",
+    "Das Weiße Haus begrüßte die Einigung, während im Kanzleramt in Berlin noch über die "
+    "Finanzierung gestritten wurde.",
+    "Viele Familien aus Hamburg und Bremen machen auch in diesem Jahr in Spanien Urlaub, vor "
+    "allem auf Mallorca und an der Costa Brava.",
+    "Präsident Macron kehrte nach Paris zurück; in Frankreich wächst der Unmut über die "
+    "Rentenreform, auch in Lyon und Marseille wurde demonstriert.",
+    "Die Donau trat in Passau und Regensburg über die Ufer. Im Süden Bayerns blieben viele "
+    "Straßen gesperrt, meldete die Polizei in Niederbayern.",
+    "Andreas Vana berichtete aus Linz über die Landtagswahl in Oberösterreich, bei der die "
+    "Beteiligung deutlich gestiegen war.",
+    "Immer mehr Menschen fliehen aus Afrika nach Europa. Die italienische Küstenwache rettete "
+    "vor Lampedusa erneut Hunderte Menschen.",
+    "Die Schweiz und Liechtenstein vereinbarten in Bern eine engere Zusammenarbeit bei der "
+    "Bahn; Zürich soll schneller mit Vaduz verbunden werden.",
+    "Präsident Lincoln ist in Kentucky geboren, erinnerte der Historiker bei seinem Vortrag "
+    "in Leipzig vor vollem Saal.",
+    "Russland und Nordkorea schmieden engere Allianzen. Außenminister Lawrow reiste dazu in "
+    "die Hafenstadt Wonsan an der Ostküste.",
+    "In Halle an der Saale wurde ein neuer Oberbürgermeister gewählt. Die Halle im Zentrum "
+    "war bei der Wahlparty bis auf den letzten Platz gefüllt.",
+    "Die Polizei in Salzburg ermittelt nach einem Einbruch in ein Juweliergeschäft in der "
+    "Getreidegasse; die Täter flohen Richtung Deutschland.",
+    "Georgien wirft Russland vor, die Grenze bei Tiflis erneut verschoben zu haben. Die EU "
+    "forderte beide Seiten zur Zurückhaltung auf.",
+    "Die chinesische Führung in Peking kündigte neue Zölle an; in Brüssel und Washington "
+    "wurde die Ankündigung mit Sorge aufgenommen.",
+    "Nach dem Erdbeben in der Türkei schickte Griechenland Helfer nach Antakya. Auch aus "
+    "Syrien wurden schwere Schäden gemeldet.",
+    "Die Bauern aus Niederösterreich und dem Burgenland protestierten vor dem Parlament in "
+    "Wien gegen die geplanten Auflagen.",
+    "Ein Sprecher des Kremls sagte der Agentur Tass, man verfolge die Lage in Transnistrien "
+    "und Moldau sehr genau.",
+]
+EN_SNIPPETS = [
+    "Russia's foreign minister arrived in Pyongyang on Tuesday, where North Korean officials "
+    "greeted him with a military parade, state media reported.",
+    "Paris Hilton arrived in Los Angeles for the premiere, while fans gathered outside the "
+    "theater on Hollywood Boulevard.",
+    "Mary Adams said the school board in Boston would vote on the budget next week, after a "
+    "heated meeting in Cambridge.",
+    "The city council met in March to discuss the Mission budget. Reading the report, the "
+    "mayor of Denver said cuts were unavoidable.",
+    "The festival returns to Reading, Berkshire, in August, with three stages and a camping "
+    "area near the Thames.",
+    "Paris, Texas, is a small city in Lamar County where the annual festival drew thousands "
+    "of visitors from Dallas and Oklahoma.",
+    "The concert in London, Ontario, sold out within minutes, organizers in Toronto said, "
+    "adding a second date in Ottawa.",
+    "The ferry from Portland, Maine, to Nova Scotia resumed service on Friday after repairs "
+    "in Halifax took longer than planned.",
+    "Heavy rain soaked Portland, Oregon, and Seattle on Monday, and forecasters expect more "
+    "storms across the Pacific Northwest.",
+    "Russian troops massed near the border with Georgia, officials in Tbilisi said, as "
+    "talks in Geneva stalled again.",
+    "The governor of Georgia signed the bill in Atlanta on Friday, drawing criticism from "
+    "lawmakers in Savannah and Augusta.",
+    "Storms swept through Texas, Ohio and Alberta over the weekend, cutting power to "
+    "thousands of homes in Houston and Calgary.",
+    "Downing Street declined to comment, while the White House said the Elysee had been "
+    "briefed in advance about the sanctions.",
+    "The U.S. and the UK signed the agreement. Officials in Vancouver, B.C., welcomed it, as "
+    "did tobacco growers in Louisville, Ky.",
+    "Ukrainian drones struck an oil depot inside Russia, and German officials in Berlin "
+    "called for restraint from both sides.",
+    "Leaders across Europe reacted with alarm, and the African Union called an emergency "
+    "meeting in Addis Ababa.",
+    "China warned Japan against interfering in the dispute, and the Kremlin said Moscow "
+    "would stay neutral for now.",
+    "Police in London arrested three men after the protest outside Parliament, the "
+    "Metropolitan Police said in a statement.",
+    "Vladimir Putin met Xi Jinping in Beijing, where the two leaders discussed trade routes "
+    "through Kazakhstan and Mongolia.",
+    "Tourists flock to Spain every summer, and many stay in Portugal, where hotels in Lisbon "
+    "and Porto report record bookings.",
+    "Wildfires near Athens forced thousands to flee, and firefighters from Italy and Cyprus "
+    "joined Greek crews overnight.",
+    "The Mississippi River fell to record lows near Memphis, stranding barges bound for "
+    "New Orleans and St. Louis.",
+    "Officials in the Kursk region said drones had hit a power substation, leaving villages "
+    "near the Ukrainian border without electricity.",
+    "Farmers in Iowa and Nebraska warned that the drought could cut corn yields, the "
+    "Agriculture Department in Washington said.",
+]
+
+
+def make_articles(n: int, seed: int = 20240) -> list[str]:
+    """n articles of ~ARTICLE_BYTES bytes: a title line, then paragraphs of snippets of one
+    language (about a third German)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        pool = DE_SNIPPETS if i % 3 == 0 else EN_SNIPPETS
+        title = rng.choice(pool).split(".")[0][:70]
+        paragraphs: list[str] = []
+        size = len(title.encode())
+        while size < ARTICLE_BYTES:
+            para = " ".join(rng.sample(pool, rng.randint(1, 3)))
+            paragraphs.append(para)
+            size += len(para.encode()) + 1
+        out.append(title + "\n" + "\n".join(paragraphs))
+    return out
+
+
+def cli_command() -> list[str]:
+    script = Path(sys.executable).with_name("storymap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "storymap.cli"]
+
+
+def child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run Python code in a fresh process; it prints one JSON object as its last line."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False,
+        env={**os.environ, **(env or {})}, cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{proc.stderr}")
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+MAXRSS = "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"  # KiB on Linux → MiB
+
+
+def bench_build() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
+        code = (
+            "import json, resource, time\n"
+            "t = time.perf_counter()\n"
+            "from storymap import gazetteer\n"
+            "gazetteer.load()\n"
+            "build = time.perf_counter() - t\n"
+            "gazetteer.load.cache_clear()\n"
+            "t = time.perf_counter()\n"
+            "gazetteer.load()\n"
+            "load = time.perf_counter() - t\n"
+            f"print(json.dumps({{'build': build, 'load': load, 'rss': {MAXRSS}}}))\n"
+        )
+        return child(code, {"STORYMAP_CACHE_DIR": tmp})
+
+
+def bench_cli(runs: int) -> list[float]:
+    command = [*cli_command(), "places", str(SEED)]
+    warm = subprocess.run(command, capture_output=True, check=False, cwd=ROOT)  # builds if needed
+    if warm.returncode != 0:
+        raise SystemExit(f"storymap places failed:\n{warm.stderr.decode()}")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, cwd=ROOT)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def pin_to_one_core() -> str:
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"cpu {cpu}"
+    except (AttributeError, OSError):
+        return "not pinned"
+
+
+def bench_throughput(n: int, passes: int) -> tuple[list[float], float, str]:
+    pinned = pin_to_one_core()
+    from storymap import gazetteer
+    from storymap.pipeline import run
+
+    gaz = gazetteer.load()
+    articles = make_articles(n)
+    mean_kb = statistics.mean(len(a.encode()) for a in articles) / 1000
+    mentions = sum(len(run(a, gazetteer=gaz).mentions) for a in articles)  # warm-up pass
+    if mentions < n:
+        raise SystemExit(f"only {mentions} mentions in {n} articles: is the pipeline broken?")
+    rates = []
+    for _ in range(passes):
+        t = time.perf_counter()
+        for a in articles:
+            run(a, gazetteer=gaz)
+        rates.append(n / (time.perf_counter() - t))
+    return rates, mean_kb, pinned
+
+
+def bench_memory(n: int) -> float:
+    code = (
+        "import json, resource, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "from bench_core import make_articles\n"
+        "from storymap import gazetteer\n"
+        "from storymap.pipeline import run\n"
+        "gaz = gazetteer.load()\n"
+        f"for a in make_articles({n}):\n"
+        "    run(a, gazetteer=gaz)\n"
+        f"print(json.dumps({{'rss': {MAXRSS}}}))\n"
+    )
+    return child(code)["rss"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--skip-build", action="store_true", help="skip the ~30 s index build")
+    parser.add_argument("--runs", type=int, default=7, help="cold CLI runs (median)")
+    parser.add_argument("--passes", type=int, default=5, help="throughput passes (median)")
+    parser.add_argument("--articles", type=int, default=200, help="articles per pass")
+    args = parser.parse_args()
+
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def row(name: str, value: float, fmt: str, floor: float | None = None,
+            at_most: bool = True) -> bool:
+        if floor is None:
+            rows.append((name, format(value, fmt), "", "", ""))
+            return True
+        ok = value <= floor if at_most else value >= floor
+        sign = "≤" if at_most else "≥"
+        rows.append((name, format(value, fmt), f"{sign} {format(floor, fmt)}",
+                     f"{value / floor:.2f}", "ok" if ok else "MISSED"))
+        return ok
+
+    print(f"storymap core benchmark ({sys.version.split()[0]}, {os.cpu_count()} cpus)",
+          file=sys.stderr)
+    if not args.skip_build:
+        print("building the index into a temporary cache dir …", file=sys.stderr)
+        build = bench_build()
+        row("first index build (s)", build["build"], ".1f")
+        row("index load from cache, in process (s)", build["load"], ".2f")
+        row("peak memory while building (MB)", build["rss"], ".0f")
+    print(f"cold CLI, {args.runs} runs …", file=sys.stderr)
+    cli_times = bench_cli(args.runs)
+    good = row(f"cold CLI `storymap places` seed, median of {args.runs} (s)",
+               statistics.median(cli_times), ".2f", 1.0)
+    row("cold CLI, fastest (s)", min(cli_times), ".2f")
+    print(f"memory, {args.articles} articles …", file=sys.stderr)
+    good &= row(f"peak memory: load + {args.articles} articles (MB)",
+                bench_memory(args.articles), ".0f", 300.0)
+    print(f"throughput, {args.passes} passes …", file=sys.stderr)
+    rates, mean_kb, pinned = bench_throughput(args.articles, args.passes)
+    good &= row(f"warm throughput, {mean_kb:.1f} KB articles, median (articles/s)",
+                statistics.median(rates), ",.0f", 1000.0, at_most=False)
+    rows.append((f"  range over {args.passes} passes, one core ({pinned})",
+                 f"{min(rates):,.0f}-{max(rates):,.0f}", "", "", ""))
+
+    header = ("measure", "measured", "floor", "ratio", "")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for r in [header, tuple("-" * w for w in widths), *rows]:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:],
+                                                                      strict=True)]
+        print("  ".join(cells).rstrip())
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
