@@ -15,6 +15,7 @@ import inspect
 import io
 import logging
 import math
+import os
 import re
 import tempfile
 import zipfile
@@ -40,7 +41,7 @@ STORY_JSON_MAX_BYTES = 8_000_000
 DOCX_MAX_XML_BYTES = 20_000_000
 UPLOAD_TYPES = ("txt", "md", "markdown", "html", "htm", "docx", "json")
 EMBEDDED = "embedded"
-USER_AGENT = "storymap-app"
+USER_AGENT = "storymap-streamlit-app/0.1 (https://github.com/storymap)"
 HINT_BONUS = 2.0
 """Score bonus for candidates in the hinted countries, when the core cannot take the hint
 itself: as much as article context ("country" evidence) gives, so a hint decides between
@@ -209,8 +210,23 @@ def _geocoders_module() -> Any | None:
 def geocoder_names() -> tuple[str, ...]:
     """The embedded gazetteer first, then the online geocoders the install provides."""
     mod = _geocoders_module()
-    online = tuple(str(n) for n in getattr(mod, "GEOCODERS", ()) if n != EMBEDDED)
+    online = tuple(str(n) for n in getattr(mod, "GEOCODERS", ()) if n not in _EMBEDDED_NAMES)
     return (EMBEDDED, *online)
+
+
+_EMBEDDED_NAMES = frozenset({EMBEDDED, "gazetteer"})
+
+
+def fetch_url(text: str) -> str | None:
+    """The article at a web address, when `text` is one and URL loading is installed
+    (storymap.fetch); None when `text` is not a web address. Raises InputError."""
+    if importlib.util.find_spec("storymap.fetch") is None:
+        return None
+    fetch = importlib.import_module("storymap.fetch")
+    if not fetch.is_url(text):
+        return None
+    article: str | bytes = fetch.fetch_article(text.strip())
+    return article.decode("utf-8", errors="replace") if isinstance(article, bytes) else article
 
 
 def geocoder_label(name: str) -> str:
@@ -225,7 +241,8 @@ def make_geocoder(name: str) -> Geocoder | None:
     if mod is None:
         raise GeocodingError(f"The geocoder {name!r} is not available in this install.")
     try:
-        geocoder: Geocoder = mod.make_geocoder(name, user_agent=USER_AGENT)
+        agent = os.environ.get("STORYMAP_USER_AGENT") or USER_AGENT
+        geocoder: Geocoder = mod.make_geocoder(name, user_agent=agent)
     except StorymapError:
         raise
     except Exception as exc:
@@ -263,6 +280,10 @@ def core_takes_hint() -> bool:
     return _accepts(pipeline.run, "hint_countries")
 
 
+def core_takes_geocoder() -> bool:
+    return _accepts(pipeline.run, "geocoder")
+
+
 def build_story(
     text: str,
     *,
@@ -278,7 +299,7 @@ def build_story(
     hint = tuple(c.upper() for c in hint_countries)
     if hint and core_takes_hint():
         kwargs["hint_countries"] = hint
-    if geocoder != EMBEDDED and _accepts(pipeline.run, "geocoder"):
+    if geocoder != EMBEDDED and core_takes_geocoder():
         kwargs["geocoder"] = make_geocoder(geocoder)
     story = pipeline.run(text, **kwargs)
     if hint and "hint_countries" not in kwargs:
@@ -388,7 +409,8 @@ def user_place(name: str, lat: float, lon: float, *, feature: str = "other",
     lat, lon = round(float(lat), 5), round(float(lon), 5)
     if not (-90 <= lat <= 90):
         raise ValueError("latitude must be between -90 and 90")
-    lon = (lon + 180) % 360 - 180
+    if not -180 <= lon <= 180:
+        lon = round((lon + 180) % 360 - 180, 5)
     return Place(id=f"user:{lat:.5f},{lon:.5f}", name=name.strip() or "Place", feature=feature,
                  lat=lat, lon=lon, country_code=country_code)
 

@@ -102,6 +102,7 @@ class Gazetteer:
         self.first_names: frozenset[str] = index["first_names"]
         self.acronyms: dict[str, frozenset[int]] = index["acronyms"]
         self.common_words: dict[str, frozenset[str]] = index["common_words"]
+        self.stop_keys: dict[str, frozenset[str]] = index["stop_keys"]
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
@@ -382,12 +383,14 @@ def build_index() -> dict[str, Any]:
         codes = tuple(entries[i] * 4 + KINDS.index(entries[i + 1])
                       for i in range(0, len(entries), 2))
         names[key] = codes[0] if len(codes) == 1 else codes
+    common = _common_words(names)
     return {
         "format": INDEX_FORMAT,
         "places": b.places,
-        "common": _common_words(names),
+        "common": common,
         "first_names": _first_names(),
         "common_words": _common_vocabulary(),
+        "stop_keys": _stop_keys(names, b.places, common),
         "adjective_keys": frozenset(
             key for key, codes in names.items()
             if any(KINDS[c & 3] in ("adjective", "demonym")
@@ -419,6 +422,35 @@ def _common_words(names: Iterable[str]) -> dict[str, tuple[float, float]]:
         if max(de, en) >= 2.0:
             out[key] = (de, en)
     return out
+
+
+STOP_ZIPF = 5.0
+STOP_POPULATION = 200_000
+
+
+def _stop_keys(
+    names: dict[str, Any], places: list[tuple[Any, ...]], common: dict[str, tuple[float, float]]
+) -> dict[str, frozenset[str]]:
+    """Per language, very frequent words ("Die", "The", "Man") whose only readings are
+    towns below 200,000 people: the recognizer skips them unless a place cue precedes them,
+    which saves scoring dozens of hopeless spans per article."""
+    out: dict[str, set[str]] = {"de": set(), "en": set()}
+    for key, (de, en) in common.items():
+        codes = names.get(key)
+        if codes is None:
+            continue
+        hits = (codes,) if isinstance(codes, int) else codes
+        minor = all(
+            KINDS[c & 3] == "name"
+            and places[c >> 2][F_FEATURE] == "city"
+            and int(places[c >> 2][F_POP]) < STOP_POPULATION
+            for c in hits
+        )
+        if minor:
+            for lang, z in (("de", de), ("en", en)):
+                if z >= STOP_ZIPF:
+                    out[lang].add(key)
+    return {lang: frozenset(keys) for lang, keys in out.items()}
 
 
 COMMON_VOCABULARY = 50_000

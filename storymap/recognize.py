@@ -102,6 +102,8 @@ def find_spans(
     spans: list[Span] = []
     names, prefixes, adjectives = gazetteer.names, gazetteer.prefixes, gazetteer.adjective_keys
     german = language == "de"
+    stop = gazetteer.stop_keys.get(language, frozenset())
+    locatives = LOCATIVE.get(language, frozenset())
     i, n = 0, len(tokens)
     while i < n:
         s, e = tokens[i]
@@ -120,6 +122,11 @@ def find_spans(
                 passage = max(0, bisect.bisect_right(starts, s) - 1)
                 spans.append(_with_passage(unknown, passage))
             i += 1
+            continue
+        if key in stop and key not in prefixes and not (
+            i > 0 and text[tokens[i - 1][0] : tokens[i - 1][1]].casefold() in locatives
+        ):
+            i += 1  # "Die", "The", "Man": only small towns bear these names
             continue
         match = _longest_match(text, tokens, i, language, gazetteer)
         if match is None:

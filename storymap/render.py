@@ -655,7 +655,7 @@ _APP_SCRIPT = """
     pane.classList.add("sm-basemap-pane");
     L.geoJSON(basemap, {
       pane: "smBasemap",
-      renderer: L.svg({ pane: "smBasemap", padding: 0.5 }),
+      renderer: L.canvas({ pane: "smBasemap", padding: 0.5 }),
       interactive: false,
       style: function (f) {
         return f.properties.kind === "land"
@@ -680,7 +680,7 @@ _APP_SCRIPT = """
         node.setAttribute("data-places", mk.ids.join(" "));
       }
     });
-    m.bindTooltip(mk.tip, { direction: "right" });
+    m.bindTooltip(mk.tip, { direction: "auto" });
     group.addLayer(m);
   });
   group.addTo(map);
@@ -755,6 +755,7 @@ class AppLayer(MacroElement):
         self._name = "StoryAppLayer"
         self.story = story
         self.basemap = basemap
+        self._script: str | None = None
         self._template = Template(
             "{% macro header(this, kwargs) %}{{ this.header_html() }}{% endmacro %}"
             "{% macro script(this, kwargs) %}{{ this.script_js() }}{% endmacro %}"
@@ -764,6 +765,11 @@ class AppLayer(MacroElement):
         return "<style>\n" + _template_text("storymap.css") + "\n</style>"
 
     def script_js(self) -> str:
+        if self._script is None:
+            self._script = self._build_script()
+        return self._script
+
+    def _build_script(self) -> str:
         attribution = GEONAMES_MAP_ATTRIBUTION + (
             " | " + html.escape(BASEMAP_ATTRIBUTION) if self.basemap else ""
         )
@@ -771,7 +777,7 @@ class AppLayer(MacroElement):
         return _APP_SCRIPT % {
             "map": self._parent.get_name() if self._parent is not None else "map",
             "data": script_json(data),
-            "basemap": script_json(world_basemap()) if self.basemap else "null",
+            "basemap": _basemap_json() if self.basemap else "null",
         }
 
     def render(self, **kwargs: Any) -> str:
@@ -782,6 +788,11 @@ class AppLayer(MacroElement):
         figure.header.add_child(RawHTML(self.header_html()), name=self.get_name())
         figure.script.add_child(RawHTML(self.script_js()), name=self.get_name())
         return ""
+
+
+@functools.cache
+def _basemap_json() -> str:
+    return script_json(world_basemap())
 
 
 def render_app(story: Story, *, tiles: bool = True, basemap: bool = True) -> folium.Map:

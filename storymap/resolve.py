@@ -51,6 +51,8 @@ HOME = {
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
 }
 BIG_PLACE = 200_000
+KM_PER_DEGREE = 111.195
+NEAR_DEGREES = 2.7  # 300 km of latitude: farther points cannot be "nearby"
 HINT_KEY = "\x00hint"
 HINT_WEIGHT = 5
 
@@ -178,13 +180,15 @@ class _Context:
         """Distance to the nearest clear place of another name (equirectangular: plenty for
         a 300 km neighbourhood, and cheap enough to run for every candidate)."""
         best = math.inf
+        shrink = math.cos(math.radians(lat))
         for plat, plon, k in self.points:
-            if k == key:
+            dlat = lat - plat
+            if k == key or dlat > NEAR_DEGREES or dlat < -NEAR_DEGREES:
                 continue
-            x = math.radians(lon - plon) * math.cos(math.radians((lat + plat) / 2))
-            y = math.radians(lat - plat)
-            best = min(best, x * x + y * y)
-        return 6371.0088 * math.sqrt(best) if best < math.inf else math.inf
+            d2 = dlat * dlat + ((lon - plon) * shrink) ** 2
+            if d2 < best:
+                best = d2
+        return KM_PER_DEGREE * math.sqrt(best) if best < math.inf else math.inf
 
     def has_country(self, cc: str, key: str) -> bool:
         return self.country_support(cc, key) > 0
@@ -225,7 +229,7 @@ class _Context:
                 regions[r[F_REGION]].add(span.key)
             if r[F_FEATURE] in ("city", "region"):
                 points.append((r[F_LAT], r[F_LON], span.key))
-        return cls(countries, regions, points)
+        return cls(countries, regions, list(dict.fromkeys(points)))
 
 
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
@@ -323,7 +327,7 @@ def _score(
         ev["language"] = 0.5
     if feature == "city" and idx in gaz.seat_places:
         ev["capital"] = 0.5
-    if ctx.points and feature == "city":
+    if ctx.points and feature == "city" and len(span.places) > 1:
         d = ctx.distance_km(r[F_LAT], r[F_LON], key)
         if d < 300:
             ev["nearby"] = round(1.0 * (1 - d / 300), 3)
