@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -266,7 +266,7 @@ class CsvInput(CorpusInput):
         self.date_column = date_column
         self.lang_column = lang_column
 
-    def _rows(self) -> Iterator[tuple[int, list[str]]]:
+    def _rows(self) -> Generator[tuple[int, list[str]], None, None]:
         csv.field_size_limit(2**31 - 1)  # size limits are checked per document, with a message
         try:
             fh = open(self.path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
@@ -289,12 +289,9 @@ class CsvInput(CorpusInput):
     def count(self) -> int:
         return max(sum(1 for _ in self._rows()) - 1, 0)
 
-    def __iter__(self) -> Iterator[Item]:
-        rows = self._rows()
-        try:
-            _, header = next(rows)
-        except StopIteration:
-            return
+    def _columns(self, header: list[str]) -> tuple[int, int | None, int | None, int | None]:
+        """Positions of the text, id, date and language columns; InputError if one that was
+        asked for is missing."""
         columns = {name.strip(): i for i, name in reversed(list(enumerate(header)))}
 
         def column(name: str | None, option: str, required: bool) -> int | None:
@@ -309,10 +306,28 @@ class CsvInput(CorpusInput):
                              f"{shown}")
 
         text_i = column(self.text_column, "--text-column", True)
-        id_i = column(self.id_column or "id", "--id-column", self.id_column is not None)
-        date_i = column(self.date_column, "--date-column", True)
-        lang_i = column(self.lang_column, "--lang-column", True)
         assert text_i is not None
+        return (text_i, column(self.id_column or "id", "--id-column", self.id_column is not None),
+                column(self.date_column, "--date-column", True),
+                column(self.lang_column, "--lang-column", True))
+
+    def check(self) -> None:
+        """Fail early (before any output is touched) when a named column is missing."""
+        rows = self._rows()
+        try:
+            first = next(rows, None)
+            if first is not None:
+                self._columns(first[1])
+        finally:
+            rows.close()
+
+    def __iter__(self) -> Iterator[Item]:
+        rows = self._rows()
+        try:
+            _, header = next(rows)
+        except StopIteration:
+            return
+        text_i, id_i, date_i, lang_i = self._columns(header)
         for row_no, row in rows:
             where = f"row {row_no}"
             if not any(cell.strip() for cell in row):
@@ -421,8 +436,10 @@ def open_input(
         raise InputError(f"{p} does not exist. Give a JSONL file, a CSV file or a folder.")
     suffix = p.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return CsvInput(p, text_column=text_column, id_column=id_column,
-                        date_column=date_column, lang_column=lang_column)
+        table = CsvInput(p, text_column=text_column, id_column=id_column,
+                         date_column=date_column, lang_column=lang_column)
+        table.check()
+        return table
     if suffix in JSONL_SUFFIXES or not suffix:
         return JsonlInput(p)
     if suffix in FILE_SUFFIXES:
@@ -448,12 +465,20 @@ def worker_gazetteer() -> Gazetteer:
 
 
 def worker_stats() -> dict[str, Any]:
-    """This process's id, peak memory (MB) and how often it loaded the gazetteer."""
+    """This process's id, peak memory (MB), CPU time so far (s) and how often it loaded the
+    gazetteer."""
     import resource
 
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"pid": os.getpid(), "peak_rss_mb": round(peak_kb / 1024, 1),
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"pid": os.getpid(), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
             "gazetteer_loads": _GAZETTEER_LOADS}
+
+
+def warm_worker() -> dict[str, Any]:
+    """Load the gazetteer in this worker now (``client.run(warm_worker)``); its stats."""
+    worker_gazetteer()
+    return worker_stats()
 
 
 def file_text(name: str, data: bytes) -> str:
@@ -538,7 +563,7 @@ def _failed(item: Document | Rejected, message: str) -> Outcome:
     return Outcome(False, item.key, _error_line(item.id, item.source, message), message)
 
 
-def process_document(doc: Item, options: Options, gaz: Gazetteer) -> Outcome:
+def process_document(doc: Item, options: Options, gaz: Gazetteer | None = None) -> Outcome:
     """One document → its output line, or its errors-file line. Never raises (except for
     KeyboardInterrupt and the like): one bad document must not stop a corpus."""
     if isinstance(doc, Rejected):
@@ -550,7 +575,8 @@ def process_document(doc: Item, options: Options, gaz: Gazetteer) -> Outcome:
             source: str | bytes = file_text(doc.name or str(doc.id), doc.data)
         else:
             source = doc.text if doc.text is not None else ""
-        story = run(source, language=doc.lang or options.language, gazetteer=gaz,
+        story = run(source, language=doc.lang or options.language,
+                    gazetteer=gaz or worker_gazetteer(),
                     max_bytes=options.max_bytes)
         record = story_record(story, doc.id)
         if options.with_context:
@@ -570,7 +596,7 @@ def process_document(doc: Item, options: Options, gaz: Gazetteer) -> Outcome:
 
 def process_batch(items: list[Item], options: Options) -> BatchResult:
     """A batch of documents on a worker: the gazetteer is loaded once per process."""
-    gaz = worker_gazetteer()
+    gaz = worker_gazetteer() if any(isinstance(i, Document) for i in items) else None
     outcomes = [process_document(item, options, gaz) for item in items]
     return BatchResult(outcomes, os.getpid(), _GAZETTEER_LOADS)
 
@@ -615,8 +641,7 @@ def recover_output(path: Path) -> Recovered:
             fh.truncate(tail_start)
     else:
         _rewrite_without(path, bad)
-    log.warning("%s: removed %d incomplete or corrupt line(s); their documents are redone",
-                path, len(bad))
+    log.info("%s: removed %d incomplete or corrupt line(s)", path, len(bad))
     return found
 
 
@@ -697,7 +722,7 @@ def _dask_ordered(client: Any, batches: Iterator[list[Item]], options: Options,
     as_completed = _distributed().as_completed
     pending: dict[Any, tuple[int, list[Item]]] = {}
     finished: dict[int, BatchResult] = {}
-    completed = as_completed()
+    completed = as_completed(loop=client.loop)
     seq = next_out = 0
     exhausted = False
     try:
@@ -873,6 +898,9 @@ def annotate_corpus(
             guard.truncate(0)
         recovered = recover_output(out_path)
         summary.dropped = recovered.dropped
+        if recovered.dropped:
+            say(f"{out_path}: removed {recovered.dropped} incomplete line(s) of an interrupted "
+                "run; their documents are done again")
         # Recovery may have replaced the file: write through a handle opened after it.
         out = stack.enter_context(_locked(out_path, lock=False))
         if recovered.keys:
@@ -898,13 +926,16 @@ def annotate_corpus(
                 yield item
 
         size = batch_size or max(1, min(MAX_BATCH_DOCS, total // (workers * 16)))
+        batches = _batches(todo(), size)
+        first = next(batches, None)
+        batches = itertools.chain([first] if first else [], batches)
+        dask = dask and first is not None  # nothing to do: no cluster
         if dask:
             client = stack.enter_context(dask_client(workers, scheduler))
             nworkers = max(len(client.scheduler_info().get("workers", {})), 1)
-            results = _dask_ordered(client, _batches(todo(), size), options,
-                                    window=4 * nworkers + 2)
+            results = _dask_ordered(client, batches, options, window=4 * nworkers + 2)
         else:
-            results = _in_process(_batches(todo(), size), options)
+            results = _in_process(batches, options)
         bar = stack.enter_context(contextlib.closing(_Progress(total, progress)))
         err_file: TextIO | None = None
         for result in results:
@@ -1019,7 +1050,7 @@ def write_places(results: Path, target: Path) -> int:
         data = _geoparquet_bytes(rows)
     else:
         data = (json.dumps(places_geojson(rows), ensure_ascii=False, indent=1) + "\n").encode()
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return len(rows)
 
 
@@ -1054,7 +1085,7 @@ def _geoparquet_bytes(rows: list[dict[str, Any]]) -> bytes:
     return sink.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"cannot write {path}: folder {directory} does not exist")
@@ -1094,7 +1125,9 @@ __all__ = [
     "read_records",
     "recover_output",
     "story_record",
+    "warm_worker",
     "worker_gazetteer",
     "worker_stats",
+    "write_atomically",
     "write_places",
 ]

@@ -59,6 +59,7 @@ GENERIC_REGION_WORDS = frozenset(
 ) | {"west coast", "east coast", "north coast", "south coast", "north east", "south east",
      "north west", "south west", "far north", "far west", "far east"}
 KINDS = ("name", "adjective", "demonym", "metonym")
+HITS_CACHE_SIZE = 100_000
 NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 # Thai, Tibetan, Myanmar, Khmer, kana and Han: written without spaces, so a word scanner never
 # sees their names as separate words.
@@ -103,20 +104,30 @@ class Gazetteer:
         self.acronyms: dict[str, frozenset[int]] = index["acronyms"]
         self.common_words: dict[str, frozenset[str]] = index["common_words"]
         self.stop_keys: dict[str, frozenset[str]] = index["stop_keys"]
+        self._hits: dict[str, tuple[Hit, ...]] = {}
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
 
-    def hits(self, key: str) -> list[Hit]:
-        """Index entries for an already normalized key (see `normalize`)."""
+    def hits(self, key: str) -> tuple[Hit, ...]:
+        """Index entries for an already normalized key (see `normalize`); memoised, since
+        news repeats the same few thousand names."""
+        cached = self._hits.get(key)
+        if cached is not None:
+            return cached
         raw = self._names.get(key)
         if raw is None and self._other is not None:
             raw = self._other.get(key)
         if raw is None:
-            return []
+            return ()
         if isinstance(raw, int):
-            return [Hit(raw >> 2, KINDS[raw & 3])]
-        return [Hit(v >> 2, KINDS[v & 3]) for v in raw]
+            out: tuple[Hit, ...] = (Hit(raw >> 2, KINDS[raw & 3]),)
+        else:
+            out = tuple(Hit(v >> 2, KINDS[v & 3]) for v in raw)
+        if len(self._hits) > HITS_CACHE_SIZE:
+            self._hits.clear()
+        self._hits[key] = out
+        return out
 
     def is_prefix(self, key: str) -> bool:
         return key in self.prefixes or (
@@ -137,7 +148,7 @@ class Gazetteer:
                 names, prefixes = other["names"], other["prefixes"]
             self._other, self._other_prefixes = names, prefixes
 
-    def lookup(self, name: str) -> list[Hit]:
+    def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
 
     def record(self, idx: int) -> tuple[Any, ...]:

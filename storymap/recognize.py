@@ -181,10 +181,10 @@ def _with_passage(span: Span, passage: int) -> Span:
 
 def _longest_match(
     text: str, tokens: list[tuple[int, int]], i: int, language: str, gaz: Gazetteer
-) -> tuple[int, int, str, list[Hit]] | None:
+) -> tuple[int, int, str, tuple[Hit, ...]] | None:
     """The longest name starting at token i: (last token, end offset, key, hits)."""
     start = tokens[i][0]
-    best: tuple[int, int, str, list[Hit]] | None = None
+    best: tuple[int, int, str, tuple[Hit, ...]] | None = None
     for j in range(i, min(i + MAX_TOKENS, len(tokens))):
         if j > i and text[tokens[j - 1][1] : tokens[j][0]] not in JOINERS:
             break
@@ -197,7 +197,7 @@ def _longest_match(
                 hits, end, key = dotted, end + 1, key + "."
         if not hits and language == "de" and key.endswith("s") and len(key) > 4:
             # German genitive: "Russlands", "Nordkoreas", "des Kremls"
-            hits = [h for h in gaz.hits(key[:-1]) if h.kind in ("name", "metonym")]
+            hits = tuple(h for h in gaz.hits(key[:-1]) if h.kind in ("name", "metonym"))
             if hits:
                 key = key[:-1]
         if hits:
@@ -215,7 +215,7 @@ def _classify(
     start: int,
     end: int,
     key: str,
-    hits: list[Hit],
+    hits: tuple[Hit, ...],
     language: str,
     gaz: Gazetteer,
     words: dict[str, frozenset[str]],

@@ -195,7 +195,10 @@ class _Context:
 
     def country_support(self, cc: str, key: str) -> int:
         """How many mentions of other names put the article in this country."""
-        return sum(1 for k in self.countries.get(cc, ()) if k != key)
+        keys = self.countries.get(cc)
+        if not keys:
+            return 0
+        return len(keys) - keys.count(key)
 
     def has_region(self, region: str, key: str) -> bool:
         return bool(self.regions.get(region, set()) - {key})
