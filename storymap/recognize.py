@@ -60,7 +60,7 @@ TITLES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Span:
     """A stretch of text that may name a place, with everything the resolver weighs."""
 
@@ -175,8 +175,8 @@ def _unknown_place(
 
 
 def _with_passage(span: Span, passage: int) -> Span:
-    return Span(span.start, span.end, span.text, passage, span.kind, span.places, span.cues,
-                span.key)
+    span.passage = passage
+    return span
 
 
 def _longest_match(

@@ -23,10 +23,11 @@ reasons recorded, because only here is the article-level context known.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from .gazetteer import (
@@ -57,7 +58,7 @@ HINT_KEY = "\x00hint"
 HINT_WEIGHT = 5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scored:
     """A candidate place (gazetteer record index) with its score and evidence."""
 
@@ -137,6 +138,7 @@ def resolve(
                 scored_idx = memo[memo_key] = _score(gaz, idx, span, parent, context, language,
                                                      spans)
             cands.append(scored_idx)
+        cands = _with_nearby(gaz, cands, context, span.key)
         if k - 1 in parents and parents[k - 1] == span.places:
             cands = [_child_bonus(gaz, c, spans[k - 1].places) for c in cands]
         if any("own-name" in c.evidence for c in cands):
@@ -174,16 +176,25 @@ class _Context:
 
     countries: dict[str, list[str]]
     regions: dict[str, set[str]]
-    points: list[tuple[float, float, str]]
+    points: list[tuple[float, float, set[str]]]
+    """Clear places' points, merged within ~10 km, with the names that placed them; sorted
+    by latitude (`lats`), so a distance query looks only at a band of ±300 km."""
+    lats: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.points.sort(key=lambda p: p[0])
+        self.lats = [p[0] for p in self.points]
 
     def distance_km(self, lat: float, lon: float, key: str) -> float:
         """Distance to the nearest clear place of another name (equirectangular: plenty for
         a 300 km neighbourhood, and cheap enough to run for every candidate)."""
         best = math.inf
         shrink = math.cos(math.radians(lat))
-        for plat, plon, k in self.points:
+        lo = bisect.bisect_left(self.lats, lat - NEAR_DEGREES)
+        hi = bisect.bisect_right(self.lats, lat + NEAR_DEGREES)
+        for plat, plon, keys in self.points[lo:hi]:
             dlat = lat - plat
-            if k == key or dlat > NEAR_DEGREES or dlat < -NEAR_DEGREES:
+            if keys == {key}:
                 continue
             d2 = dlat * dlat + ((lon - plon) * shrink) ** 2
             if d2 < best:
@@ -209,7 +220,7 @@ class _Context:
         regions, and big or cued places with a single (or dominant) reading."""
         countries: dict[str, list[str]] = defaultdict(list)
         regions: dict[str, set[str]] = defaultdict(set)
-        points: list[tuple[float, float, str]] = []
+        points: dict[tuple[float, float], tuple[float, float, set[str]]] = {}
         for span in spans:
             if "person" in span.cues or "first-name" in span.cues:
                 continue
@@ -231,8 +242,9 @@ class _Context:
             if r[F_FEATURE] == "region":
                 regions[r[F_REGION]].add(span.key)
             if r[F_FEATURE] in ("city", "region"):
-                points.append((r[F_LAT], r[F_LON], span.key))
-        return cls(countries, regions, list(dict.fromkeys(points)))
+                cell = (round(r[F_LAT], 1), round(r[F_LON], 1))
+                points.setdefault(cell, (r[F_LAT], r[F_LON], set()))[2].add(span.key)
+        return cls(countries, regions, list(points.values()))
 
 
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
@@ -330,11 +342,28 @@ def _score(
         ev["language"] = 0.5
     if feature == "city" and idx in gaz.seat_places:
         ev["capital"] = 0.5
-    if ctx.points and feature == "city" and len(span.places) > 1:
-        d = ctx.distance_km(r[F_LAT], r[F_LON], key)
-        if d < 300:
-            ev["nearby"] = round(1.0 * (1 - d / 300), 3)
     return Scored(idx, round(sum(ev.values()), 3), ev)
+
+
+NEARBY_KM = 300.0
+
+
+def _with_nearby(gaz: Gazetteer, cands: list[Scored], ctx: _Context, key: str) -> list[Scored]:
+    """Add the ``nearby`` bonus (at most 1) where it can still change the choice: to city
+    candidates within 1 point of the best. Distances are the costliest part of scoring."""
+    if len(cands) < 2 or not ctx.points:
+        return cands
+    best = max(c.score for c in cands)
+    out = []
+    for c in cands:
+        r = gaz.record(c.place)
+        if r[F_FEATURE] == "city" and c.score >= best - 1.0:
+            d = ctx.distance_km(r[F_LAT], r[F_LON], key)
+            if d < NEARBY_KM:
+                bonus = round(1.0 - d / NEARBY_KM, 3)
+                c = Scored(c.place, round(c.score + bonus, 3), {**c.evidence, "nearby": bonus})
+        out.append(c)
+    return out
 
 
 def _drop_reason(
