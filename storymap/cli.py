@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import cli_network
+from . import cli_corpus, cli_network
 from .errors import InputError, StorymapError
 from .model import Mention, Story
 
@@ -69,10 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     places.set_defaults(func=_cmd_places)
     cli_network.add_network_options(places)
 
-    annotate = sub.add_parser("annotate", help="geoparse many documents (JSONL in, JSONL out)")
-    annotate.add_argument("input", help='JSONL with one {"id", "text", "lang"?} per line')
-    annotate.add_argument("-o", "--output", required=True, help="JSONL to write")
-    annotate.set_defaults(func=_cmd_annotate)
+    annotate = sub.add_parser("annotate", help=cli_corpus.ANNOTATE_HELP)
+    cli_corpus.add_annotate_arguments(annotate)
+    annotate.set_defaults(func=cli_corpus.run_annotate)
+    cli_corpus.register(sub)  # corpus-map
 
     build = sub.add_parser("build", help="export an article's story map (HTML, GeoJSON, JSON)")
     build.add_argument(
@@ -213,32 +213,11 @@ def _mention_cell(m: Mention) -> str:
 
 def annotate_document(doc: dict[str, Any]) -> dict[str, Any]:
     """One gold-format document → the `storymap annotate` record for it."""
+    from .corpus import story_record
     from .pipeline import run
 
     story = run(str(doc["text"]), language=doc.get("lang") or None)
-    places = {p.id: p for p in story.places}
-    mentions = []
-    for m in story.mentions:
-        p = places.get(m.place_id) if m.place_id else None
-        mentions.append(
-            {
-                "start": m.start,
-                "end": m.end,
-                "text": m.text,
-                "kind": m.kind,
-                "place": None
-                if p is None
-                else {
-                    "name": p.name,
-                    "feature": p.feature,
-                    "lat": p.lat,
-                    "lon": p.lon,
-                    "geonameid": p.geonameid,
-                    "country_code": p.country_code,
-                },
-            }
-        )
-    return {"id": doc["id"], "language": story.language, "mentions": mentions}
+    return story_record(story, doc["id"])
 
 
 def _iter_jsonl(path: str) -> list[tuple[int, dict[str, Any] | str]]:
@@ -265,31 +244,6 @@ def _iter_jsonl(path: str) -> list[tuple[int, dict[str, Any] | str]]:
             continue
         out.append((no, doc))
     return out
-
-
-def _cmd_annotate(args: argparse.Namespace) -> int:
-    failures = 0
-    rows = _iter_jsonl(args.input)
-    try:
-        out = open(args.output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
-    with out:
-        for no, doc in rows:
-            if isinstance(doc, str):
-                failures += 1
-                print(f"storymap: line {no}: {doc}; skipped", file=sys.stderr)
-                continue
-            try:
-                record = annotate_document(doc)
-            except StorymapError as exc:
-                failures += 1
-                print(f"storymap: line {no} (id {doc['id']!r}): {exc}; skipped", file=sys.stderr)
-                continue
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    done = len(rows) - failures
-    print(f"annotated {done} document(s), {failures} skipped", file=sys.stderr)
-    return 1 if failures else 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:

@@ -764,6 +764,26 @@ def _distributed() -> Any:
         raise StorymapError("Parallel runs need Dask: pip install 'dask[distributed]'.") from exc
 
 
+def prebuild_gazetteer(report: Callable[[str], None]) -> None:
+    """Build the gazetteer index once, before local workers start, when its disk cache is
+    missing (the data or code changed): otherwise every worker would build it at the same
+    time, each with a gigabyte of memory. Built in a child process, so this one stays small."""
+    try:
+        cached = gazetteer_mod.cache_dir() / f"gazetteer-{gazetteer_mod.fingerprint()}.marshal"
+    except OSError:
+        return
+    if cached.exists():
+        return
+    report("building the gazetteer index once before the workers start (about half a minute)")
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", "from storymap import gazetteer; "
+                           "gazetteer.load()"], check=False, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:  # the workers will try, and report, themselves
+        log.warning("building the gazetteer failed: %s", done.stderr.strip()[-500:])
+
+
 @contextlib.contextmanager
 def dask_client(workers: int, scheduler: str | None,
                 connect_timeout: float = 20.0) -> Iterator[Any]:
@@ -931,6 +951,8 @@ def annotate_corpus(
         batches = itertools.chain([first] if first else [], batches)
         dask = dask and first is not None  # nothing to do: no cluster
         if dask:
+            if not scheduler:
+                prebuild_gazetteer(say)
             client = stack.enter_context(dask_client(workers, scheduler))
             nworkers = max(len(client.scheduler_info().get("workers", {})), 1)
             results = _dask_ordered(client, batches, options, window=4 * nworkers + 2)
@@ -1120,6 +1142,7 @@ __all__ = [
     "open_input",
     "place_key",
     "places_geojson",
+    "prebuild_gazetteer",
     "process_batch",
     "process_document",
     "read_records",
