@@ -13,13 +13,11 @@ Also runnable on its own: ``python -m storymap.cli_corpus annotate|corpus-map ..
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, StorymapError
+from .errors import InputError
 
 EXIT_ERROR = 2
 
@@ -146,33 +144,3 @@ def run_corpus_map(args: argparse.Namespace) -> int:
           + (f", dated {stats.first_date} to {stats.last_date}" if stats.first_date else ""),
           file=sys.stderr)
     return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="storymap", description="storymap corpus commands")
-    sub = parser.add_subparsers(dest="command", required=True)
-    annotate = sub.add_parser("annotate", help=ANNOTATE_HELP)
-    add_annotate_arguments(annotate)
-    annotate.set_defaults(func=run_annotate)
-    register(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        result: int = args.func(args)
-        return result
-    except StorymapError as exc:
-        print(f"storymap: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("storymap: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)

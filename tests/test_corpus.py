@@ -23,7 +23,7 @@ from corpus_docs import make_corpus, read_jsonl, sorted_lines, write_jsonl
 
 from storymap import article
 from storymap.cli import annotate_document
-from storymap.cli_corpus import main as corpus_main
+from storymap.cli import main as corpus_main
 from storymap.corpus import (
     CsvInput,
     FolderInput,
@@ -157,7 +157,7 @@ def test_killed_run_resumes_with_every_document_once(tmp_path: Path, corpus_file
     out = tmp_path / "out.jsonl"
     log = (tmp_path / "stderr.txt").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "storymap.cli_corpus", "annotate", str(corpus_file), "-o",
+        [sys.executable, "-m", "storymap.cli", "annotate", str(corpus_file), "-o",
          str(out), "--batch-size", "2", "--no-progress"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from corpus_docs import make_corpus, read_jsonl, sorted_lines, write_jsonl
 
-from storymap.cli_corpus import main as corpus_main
+from storymap.cli import main as corpus_main
 from storymap.corpus import annotate_corpus, open_input, read_records
 from storymap.gazetteer import Gazetteer
 
@@ -96,7 +96,7 @@ def test_run_killed_on_the_cluster_resumes(tmp_path: Path, corpus_file: Path,
     out = tmp_path / "out.jsonl"
     log = (tmp_path / "stderr.txt").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "storymap.cli_corpus", "annotate", str(corpus_file), "-o",
+        [sys.executable, "-m", "storymap.cli", "annotate", str(corpus_file), "-o",
          str(out), "--workers", "2", "--batch-size", "2", "--no-progress"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:
