@@ -157,14 +157,17 @@ def _unknown_place(
     """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near", that
     is no ordinary word or given name ("in Laafeld"): a place an online geocoder may find."""
     s, e = tokens[i]
+    triggers = UNKNOWN_TRIGGERS.get(language)
+    if not triggers or i == 0:
+        return None
+    ps, pe = tokens[i - 1]
+    if text[ps:pe].casefold() not in triggers or text[pe:s] != " ":
+        return None  # cheapest test first: most capitalised words follow no "in"/"nach"
     word = text[s:e]
     common = gaz.common_words.get(language)
     if common is None or len(word) < 4 or not word.isalpha() or word.isupper():
         return None
     if key in common or key in gaz.first_names or _at_sentence_start(text, s):
-        return None
-    prev = _word_before(text, tokens, i)
-    if prev is None or prev.casefold() not in UNKNOWN_TRIGGERS.get(language, ()):
         return None
     if text[e : e + 1] in ("'", "\u2019", "-"):
         return None  # "in Smith's house", "in Wien-Hietzing" (handled as a name)
@@ -336,9 +339,10 @@ def _looks_like_person(
 ) -> bool:
     """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Andreas Vana",
     "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only."""
-    abbreviated = ABBREVIATED_TITLE.search(text, max(0, tokens[i][0] - 12), tokens[i][0])
-    if abbreviated and abbreviated.group(1).casefold() in TITLES:
-        return True  # "Gov. Mary Fallin", "Dr. Sydney Brenner"
+    if prev_word is None and "." in text[max(0, tokens[i][0] - 3) : tokens[i][0]]:
+        abbreviated = ABBREVIATED_TITLE.search(text, max(0, tokens[i][0] - 12), tokens[i][0])
+        if abbreviated and abbreviated.group(1).casefold() in TITLES:
+            return True  # "Gov. Mary Fallin", "Dr. Sydney Brenner"
     prev_cap = prev_word is not None and prev_word[:1].isupper()
     next_cap = next_word is not None and next_word[:1].isupper()
     if prev_word is not None:
