@@ -191,6 +191,8 @@ def _longest_match(
     for j in range(i, min(i + MAX_TOKENS, len(tokens))):
         if j > i and text[tokens[j - 1][1] : tokens[j][0]] not in JOINERS:
             break
+        if j > i and text[tokens[j][0]].islower() and tokens[j][1] - tokens[j][0] > 3:
+            break  # "The river", "New Brunswick's pride": names keep their words capitalised
         end = tokens[j][1]
         key = text[start:end].casefold() if j == i else normalize(text[start:end])
         hits = gaz.hits(key)
