@@ -187,12 +187,13 @@ def _longest_match(
 ) -> tuple[int, int, str, tuple[Hit, ...]] | None:
     """The longest name starting at token i: (last token, end offset, key, hits)."""
     start = tokens[i][0]
+    lead_article = text[start : tokens[i][1]].casefold() in ARTICLES
     best: tuple[int, int, str, tuple[Hit, ...]] | None = None
     for j in range(i, min(i + MAX_TOKENS, len(tokens))):
         if j > i and text[tokens[j - 1][1] : tokens[j][0]] not in JOINERS:
             break
-        if j > i and text[tokens[j][0]].islower() and tokens[j][1] - tokens[j][0] > 3:
-            break  # "The river", "New Brunswick's pride": names keep their words capitalised
+        if j > i and lead_article and text[tokens[j][0]].islower():
+            break  # "The river": a name that starts with an article keeps its words capitalised
         end = tokens[j][1]
         key = text[start:end].casefold() if j == i else normalize(text[start:end])
         hits = gaz.hits(key)
