@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from .gazetteer import F_CC, F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
+from .gazetteer import F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
 from .model import MentionKind, Passage
 
 TOKEN_RE = re.compile(r"\w+")
@@ -390,15 +390,3 @@ def _is_major_place(gaz: Gazetteer, key: str | int, *, by_index: bool = False) -
         ):
             return True
     return False
-
-
-def place_feature(gaz: Gazetteer, idx: int) -> str:
-    return str(gaz.record(idx)[F_FEATURE])
-
-
-def place_country(gaz: Gazetteer, idx: int) -> str:
-    return str(gaz.record(idx)[F_CC])
-
-
-def place_population(gaz: Gazetteer, idx: int) -> int:
-    return int(gaz.record(idx)[F_POP])

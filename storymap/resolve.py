@@ -514,10 +514,3 @@ def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
 
 def normalize_name(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
