@@ -683,16 +683,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 def _quick_language(sample: str) -> str | None:
     """German or English from function-word counts, when they leave no doubt: it needs no
     model, so a single article is analysed without loading py3langid (about a second)."""
-    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    words = 0
-    for match in _WORD.finditer(sample):
-        words += 1
-        word = match.group().lower()
-        for lang, vocab in _FUNCTION_WORDS.items():
-            if word in vocab:
-                counts[lang] += 1
+    words = _WORD.findall(sample.lower())
+    counts = {lang: sum(map(vocab.__contains__, words)) for lang, vocab in _FUNCTION_WORDS.items()}
     (best, n1), (_, n2) = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
-    if words >= 20 and n1 >= 0.12 * words and n1 >= 4 * max(n2, 1):
+    if len(words) >= 20 and n1 >= 0.12 * len(words) and n1 >= 4 * max(n2, 1):
         return best
     return None
 

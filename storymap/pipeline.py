@@ -11,7 +11,7 @@ from . import gazetteer as gazetteer_mod
 from .gazetteer import F_FEATURE, Gazetteer
 from .model import Candidate, Mention, Place, Story
 from .recognize import find_spans
-from .resolve import Resolution, resolve
+from .resolve import Resolution, Scored, resolve
 
 if TYPE_CHECKING:
     from .geocoders import Geocoder
@@ -53,6 +53,7 @@ def build_story(
     """Assemble mentions and places; countries acting in politics add their seat."""
     mentions: list[Mention] = []
     places: dict[str, Place] = {}
+    made: dict[int, Candidate] = {}  # repeated names share their scored candidates
     acting: list[str] = []
     for res in resolutions:
         if res.dropped:
@@ -60,9 +61,7 @@ def build_story(
         span, best = res.span, res.best
         if best is None:
             continue
-        candidates = tuple(
-            Candidate(gaz.place(c.place), c.score, c.evidence) for c in res.candidates
-        )
+        candidates = tuple(_candidate(gaz, c, made) for c in res.candidates)
         place = gaz.place(best.place)
         if place.id not in places:
             places[place.id] = _with_label(place, span.text, span.key, language, span.kind)
@@ -105,6 +104,14 @@ def build_story(
         places=tuple(ordered),
         mentions=tuple(mentions),
     )
+
+
+def _candidate(gaz: Gazetteer, scored: Scored, made: dict[int, Candidate]) -> Candidate:
+    found = made.get(id(scored))
+    if found is None:
+        found = made[id(scored)] = Candidate(gaz.place(scored.place), scored.score,
+                                             scored.evidence)
+    return found
 
 
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:
