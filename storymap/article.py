@@ -38,6 +38,7 @@ __all__ = [
     "load",
     "read_file",
     "split_passages",
+    "text_from_bytes",
 ]
 
 log = logging.getLogger(__name__)
@@ -584,9 +585,15 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     if len(data) > max_bytes:
         raise _too_big(f"The file {shown}", len(data), max_bytes)
 
-    what = f"The file {shown}"
-    text = _decode_checked(data, what)
-    suffix = p.suffix.lower()
+    return text_from_bytes(data, str(p))
+
+
+def text_from_bytes(data: bytes, name: str) -> str:
+    """A file's bytes → its article text, by the file name's extension: decoded with the
+    binary and encoding checks, HTML reduced to its main text, Markdown to what a reader sees
+    (content that starts like an HTML page counts as HTML unless the file is Markdown)."""
+    text = _decode_checked(data, f"The file '{name}'")
+    suffix = Path(name).suffix.lower()
     if suffix in _HTML_SUFFIXES or (suffix not in _MARKDOWN_SUFFIXES and _looks_like_html(text)):
         return html_to_text(text)
     if suffix in _MARKDOWN_SUFFIXES:

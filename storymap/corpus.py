@@ -53,8 +53,6 @@ from .pipeline import run
 log = logging.getLogger(__name__)
 
 FILE_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
-_HTML_SUFFIXES = frozenset({".html", ".htm"})
-_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 CSV_SUFFIXES = frozenset({".csv", ".tsv"})
 
@@ -482,15 +480,8 @@ def warm_worker() -> dict[str, Any]:
 
 
 def file_text(name: str, data: bytes) -> str:
-    """A file's bytes → its article text, as `article.read_file` reads that file: decoded with
-    the same checks, HTML reduced to its main text, Markdown to what a reader sees."""
-    text = article_mod._decode_checked(data, f"The file '{name}'")
-    suffix = Path(name).suffix.lower()
-    if suffix in _HTML_SUFFIXES:
-        return article_mod.html_to_text(text)
-    if suffix in _MARKDOWN_SUFFIXES:
-        return article_mod._normalise(article_mod._markdown_to_text(text))
-    return text  # article.load reduces HTML saved as .txt, as read_file does
+    """A file's bytes → its article text, exactly as `article.read_file` reads that file."""
+    return article_mod.text_from_bytes(data, name)
 
 
 def story_record(story: Story, doc_id: Any) -> dict[str, Any]:

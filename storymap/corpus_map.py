@@ -28,8 +28,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 
 from storymap.corpus import place_key, read_records, write_atomically
-from storymap.errors import ExportError
-from storymap.export import inline_assets
+from storymap.export import standalone_html
 from storymap.model import FEATURES
 from storymap.render import (
     BASEMAP_ATTRIBUTION,
@@ -44,7 +43,6 @@ from storymap.render import (
 )
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_EXTERNAL_ASSET = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=", re.IGNORECASE)
 DEFAULT_TITLE = "Corpus map"
 
 
@@ -198,14 +196,7 @@ def to_html(records: Iterable[dict[str, Any]], *, title: str | None = None,
 
 
 def _page(payload: dict[str, Any], *, title: str | None, tiles: bool) -> str:
-    m = render_corpus(payload, title=title, tiles=tiles)
-    inline_assets(m)
-    page: str = m.get_root().render()
-    external = _EXTERNAL_ASSET.search(page)
-    if external:
-        snippet = page[external.start() : external.start() + 120]
-        raise ExportError(f"the page still loads an external asset: {snippet!r}")
-    return page
+    return standalone_html(render_corpus(payload, title=title, tiles=tiles))
 
 
 def write_corpus_map(results: str | os.PathLike[str], output: str | os.PathLike[str], *,

@@ -60,7 +60,12 @@ def inline_assets(m: folium.Map) -> None:
 
 def to_html(story: Story) -> str:
     """The story map as ONE HTML document that works from file:// without a network."""
-    m = render(story)
+    return standalone_html(render(story))
+
+
+def standalone_html(m: folium.Map) -> str:
+    """A folium map as one self-contained page: assets inlined, and an ExportError if anything
+    would still be fetched from elsewhere (shared by the story map and the corpus map)."""
     inline_assets(m)
     page: str = m.get_root().render()
     external = _EXTERNAL_ASSET.search(page)

@@ -544,6 +544,20 @@ class StoryLayer(MacroElement):
         return ""
 
 
+def _story_view(
+    idx: StoryIndex, story: Story
+) -> tuple[tuple[float, float, float, float] | None, list[float], int]:
+    """Bounds of the markers (countries at their seats) and the view that shows them."""
+    positions = [idx.marker_position(p) for p in story.places]
+    bounds = (
+        (min(la for la, _ in positions), min(lo for _, lo in positions),
+         max(la for la, _ in positions), max(lo for _, lo in positions))
+        if positions else None
+    )
+    center, zoom = _initial_view(bounds)
+    return bounds, center, zoom
+
+
 def _initial_view(
     bounds: tuple[float, float, float, float] | None,
 ) -> tuple[list[float], int]:
@@ -568,13 +582,7 @@ def render(
     passage that mentions a place, country outlines, the narrative route, a layer control and
     (with `panel`) the article beside the map with story mode."""
     idx = StoryIndex(story)
-    positions = [idx.marker_position(p) for p in story.places]
-    bounds = (
-        (min(la for la, _ in positions), min(lo for _, lo in positions),
-         max(la for la, _ in positions), max(lo for _, lo in positions))
-        if positions else None
-    )
-    center, zoom = _initial_view(bounds)
+    _, center, zoom = _story_view(idx, story)
     m = folium.Map(
         location=center,
         tiles=None,
@@ -801,13 +809,7 @@ def render_app(story: Story, *, tiles: bool = True, basemap: bool = True) -> fol
     basemap; the article and story mode are Streamlit widgets beside it. Assets are data: URIs
     (Leaflet only), so the map works without a network."""
     idx = StoryIndex(story)
-    positions = [idx.marker_position(p) for p in story.places]
-    bounds = (
-        (min(la for la, _ in positions), min(lo for _, lo in positions),
-         max(la for la, _ in positions), max(lo for _, lo in positions))
-        if positions else None
-    )
-    center, zoom = _initial_view(bounds)
+    bounds, center, zoom = _story_view(idx, story)
     m = folium.Map(location=center, tiles=None, zoom_start=zoom, control_scale=True,
                    max_zoom=18, world_copy_jump=True)
     js, css = _data_uri_assets()
@@ -833,7 +835,7 @@ def render_app(story: Story, *, tiles: bool = True, basemap: bool = True) -> fol
             color="#1f4e79", weight=2.5, opacity=0.8, dash_array="6 6", interactive=False,
         ).add_to(m)
     AppLayer(story, basemap=basemap).add_to(m)
-    if bounds is not None and len(positions) > 1:
+    if bounds is not None and len(story.places) > 1:
         south, west, north, east = bounds
         m.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=7)
     return m
