@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,14 +90,30 @@ def region_words() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in sets.items()}
 
 
+# Tokens that may start a name: words that begin with a letter that is not lowercase
+# (capitals, and scripts without case). Other lowercase letters (Cyrillic, Greek, …) pass here
+# and are sorted out by `str.islower` below; digits and common lowercase letters never do.
+NAME_START = r"\b(?![\d_a-z\u00df-\u00f6\u00f8-\u00ff])\w+"
+# German adjectives are lowercase ("russische", "westrussischen"): all of them end in -sch
+# plus an ending, which a test checks against the adjective table.
+ADJECTIVE_DE = r"\b\w*sch(?:e[mnrs]?)?\b"
+CANDIDATE_RE = {
+    "de": re.compile(f"{NAME_START}|{ADJECTIVE_DE}"),
+    "": re.compile(NAME_START),
+}
+
+
 def find_spans(
     text: str, passages: Sequence[Passage], language: str, gazetteer: Gazetteer
 ) -> list[Span]:
-    """Every span that looks like a place mention, in text order, without overlaps."""
+    """Every span that looks like a place mention, in text order, without overlaps.
+
+    Only the words that can start a name are visited (a regex finds them), and the words
+    around them are read from the text when needed: most words of an article are never
+    looked at, which keeps the scanner fast."""
     other_scripts = bool(NON_LATIN.search(text))
     if other_scripts:
         gazetteer.use_other_scripts()
-    tokens = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
     starts = [p.start for p in passages]
     words = region_words()
     spans: list[Span] = []
@@ -104,64 +121,84 @@ def find_spans(
     german = language == "de"
     stop = gazetteer.stop_keys.get(language, frozenset())
     locatives = LOCATIVE.get(language, frozenset())
-    i, n = 0, len(tokens)
-    while i < n:
-        s, e = tokens[i]
+    readings = _readings(gazetteer)
+    resume = 0  # the end of the last span: candidates inside it are skipped
+    for m in CANDIDATE_RE["de" if german else ""].finditer(text):
+        s, e = m.span()
+        if s < resume:
+            continue
         key = text[s:e].casefold()
-        # Fast path: most words start no name. Lowercase words matter only as adjectives
-        # (in scripts without case, such as Arabic, every word is looked up).
         if text[s].islower():
             if key not in adjectives:
-                i += 1
                 continue
         elif key not in names and key not in prefixes and key + "." not in names and not (
             german and key[-1:] == "s" and key[:-1] in names
         ) and not (other_scripts and (key in gazetteer or gazetteer.is_prefix(key))):
-            unknown = _unknown_place(text, tokens, i, key, language, gazetteer)
+            unknown = _unknown_place(text, s, e, key, language, gazetteer)
             if unknown is not None:
                 passage = max(0, bisect.bisect_right(starts, s) - 1)
                 spans.append(_with_passage(unknown, passage))
-            i += 1
             continue
-        if key in stop and key not in prefixes and not (
-            i > 0 and text[tokens[i - 1][0] : tokens[i - 1][1]].casefold() in locatives
-        ):
-            i += 1  # "Die", "The", "Man": only small towns bear these names
-            continue
-        match = _longest_match(text, tokens, i, language, gazetteer)
+        if key in stop and key not in prefixes and not _after_locative(text, s, locatives):
+            continue  # "Die", "The", "Man": only small towns bear these names
+        match = _longest_match(text, s, e, language, gazetteer)
         if match is None:
-            i += 1
             continue
-        j, end, key, hits = match
-        start = tokens[i][0]
-        span = _classify(text, tokens, i, j, start, end, key, hits, language, gazetteer, words)
+        last, end, key, hits = match
+        span = _classify(text, s, last, end, key, hits, language, gazetteer, words, readings)
         if span is not None:
-            passage = max(0, bisect.bisect_right(starts, start) - 1)
+            passage = max(0, bisect.bisect_right(starts, s) - 1)
             spans.append(_with_passage(span, passage))
-            i = j + 1
-        else:
-            i += 1
+            resume = end
     return spans
+
+
+Token = tuple[int, int]
+"""A word's (start, end) offsets: a run of regex word characters (\\w+)."""
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # exactly the regex class \w for str
+
+
+def _token_before(text: str, pos: int) -> Token | None:
+    """The word that ends before offset `pos` (skipping the characters between)."""
+    k = pos
+    while k > 0 and not _is_word_char(text[k - 1]):
+        k -= 1
+    if k == 0:
+        return None
+    end = k
+    while k > 0 and _is_word_char(text[k - 1]):
+        k -= 1
+    return k, end
+
+
+def _token_after(text: str, pos: int) -> Token | None:
+    """The word that starts at or after offset `pos`."""
+    m = TOKEN_RE.search(text, pos)
+    return m.span() if m is not None else None
+
+
+def _after_locative(text: str, s: int, locatives: frozenset[str]) -> bool:
+    before = _token_before(text, s)
+    return before is not None and text[before[0] : before[1]].casefold() in locatives
 
 
 NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 UNKNOWN_TRIGGERS = {
-    "de": frozenset("in nach aus bei nahe".split()),
-    "en": frozenset("in near".split()),
+    "de": re.compile(r"(?<!\w)(?:in|nach|aus|bei|nahe) \Z", re.IGNORECASE),
+    "en": re.compile(r"(?<!\w)(?:in|near) \Z", re.IGNORECASE),
 }
 
 
 def _unknown_place(
-    text: str, tokens: list[tuple[int, int]], i: int, key: str, language: str, gaz: Gazetteer
+    text: str, s: int, e: int, key: str, language: str, gaz: Gazetteer
 ) -> Span | None:
     """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near", that
     is no ordinary word or given name ("in Laafeld"): a place an online geocoder may find."""
-    s, e = tokens[i]
-    triggers = UNKNOWN_TRIGGERS.get(language)
-    if not triggers or i == 0:
-        return None
-    ps, pe = tokens[i - 1]
-    if text[ps:pe].casefold() not in triggers or text[pe:s] != " ":
+    trigger = UNKNOWN_TRIGGERS.get(language)
+    if trigger is None or not trigger.search(text, max(0, s - 6), s):
         return None  # cheapest test first: most capitalised words follow no "in"/"nach"
     word = text[s:e]
     common = gaz.common_words.get(language)
@@ -171,7 +208,7 @@ def _unknown_place(
         return None
     if text[e : e + 1] in ("'", "\u2019", "-"):
         return None  # "in Smith's house", "in Wien-Hietzing" (handled as a name)
-    nxt = _word_after(text, tokens, i)
+    nxt = _word_after(text, e)
     if nxt is not None and nxt[:1].isupper() and language != "de":
         return None  # "in Schneiderman Street": part of a longer name we cannot judge
     return Span(s, e, word, 0, "name", (), frozenset({"unknown", "locative"}), key)
@@ -183,19 +220,23 @@ def _with_passage(span: Span, passage: int) -> Span:
 
 
 def _longest_match(
-    text: str, tokens: list[tuple[int, int]], i: int, language: str, gaz: Gazetteer
+    text: str, start: int, first_end: int, language: str, gaz: Gazetteer
 ) -> tuple[int, int, str, tuple[Hit, ...]] | None:
-    """The longest name starting at token i: (last token, end offset, key, hits)."""
-    start = tokens[i][0]
-    lead_article = text[start : tokens[i][1]].casefold() in ARTICLES
+    """The longest name of at most MAX_TOKENS words starting at `start`: (start of its last
+    word, end offset, key, hits)."""
+    lead_article = text[start:first_end].casefold() in ARTICLES
     best: tuple[int, int, str, tuple[Hit, ...]] | None = None
-    for j in range(i, min(i + MAX_TOKENS, len(tokens))):
-        if j > i and text[tokens[j - 1][1] : tokens[j][0]] not in JOINERS:
+    token: Token | None = (start, first_end)
+    previous_end = start
+    for n in range(MAX_TOKENS):
+        if token is None:
             break
-        if j > i and lead_article and text[tokens[j][0]].islower():
+        s, end = token
+        if n > 0 and text[previous_end:s] not in JOINERS:
+            break
+        if n > 0 and lead_article and text[s].islower():
             break  # "The river": a name that starts with an article keeps its words capitalised
-        end = tokens[j][1]
-        key = text[start:end].casefold() if j == i else normalize(text[start:end])
+        key = text[start:end].casefold() if n == 0 else normalize(text[start:end])
         hits = gaz.hits(key)
         if end < len(text) and text[end] == ".":  # "U.S.", "Ky.", "St."
             dotted = gaz.hits(key + ".")
@@ -207,27 +248,43 @@ def _longest_match(
             if hits:
                 key = key[:-1]
         if hits:
-            best = (j, end, key, hits)
+            best = (s, end, key, hits)
         if not gaz.is_prefix(key.rstrip(".")):
             break
+        previous_end = token[1]
+        token = _token_after(text, previous_end)
     return best
 
 
-def _classify(
-    text: str,
-    tokens: list[tuple[int, int]],
-    i: int,
-    j: int,
-    start: int,
-    end: int,
-    key: str,
-    hits: tuple[Hit, ...],
-    language: str,
-    gaz: Gazetteer,
-    words: dict[str, frozenset[str]],
-) -> Span | None:
-    """Apply the form filters and collect context cues; None when this is no place."""
-    surface = text[start:end]
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a name says on its own, before any context: its kind, places, and the cues
+    that come from the word itself (a month, an ordinary word, a first name)."""
+
+    kind: MentionKind
+    places: tuple[int, ...]
+    cues: frozenset[str]
+
+
+ReadingCache = dict[tuple[str, str, str], "_Reading | None"]
+_READINGS: weakref.WeakKeyDictionary[Gazetteer, ReadingCache] = weakref.WeakKeyDictionary()
+READINGS_CACHE_SIZE = 50_000
+ONE_WORD = re.compile(r"\w+\.?")
+
+
+def _readings(gaz: Gazetteer) -> ReadingCache:
+    """The per-gazetteer memo of `_read_name`: news repeats the same names."""
+    cache = _READINGS.get(gaz)
+    if cache is None or len(cache) > READINGS_CACHE_SIZE:
+        cache = _READINGS[gaz] = {}
+    return cache
+
+
+def _read_name(
+    surface: str, key: str, hits: tuple[Hit, ...], language: str, gaz: Gazetteer
+) -> _Reading | None:
+    """Apply the form filters; None when this form is no place whatever its context.
+    Depends only on (surface, key, language): `hits` is the gazetteer's answer for them."""
     capital = surface[:1].isupper()
     names = [h.place for h in hits if h.kind == "name" and capital]
     metonyms = [h.place for h in hits if h.kind == "metonym" and capital]
@@ -256,15 +313,58 @@ def _classify(
         kind, places = "adjective", adjectives
     else:
         return None
-
     cues: set[str] = set()
-    prev_word = _word_before(text, tokens, i)
-    next_word = _word_after(text, tokens, j)
+    if kind == "name" and key in CALENDAR_WORDS.get(language, ()):
+        cues.add("calendar")
+    single = ONE_WORD.fullmatch(surface) is not None
+    if kind == "name" and single and not (surface.isupper() and len(surface) > 1):
+        zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
+        if zipf is not None:
+            de_zipf, en_zipf = zipf
+            z = de_zipf if language == "de" else en_zipf if language == "en" else max(zipf)
+            if z >= COMMON_ZIPF:
+                cues.add("common-word")
+        if key in gaz.first_names:
+            cues.add("first-name")
+    return _Reading(kind, tuple(dict.fromkeys(places)), frozenset(cues))
+
+
+def _classify(
+    text: str,
+    start: int,
+    last: int,
+    end: int,
+    key: str,
+    hits: tuple[Hit, ...],
+    language: str,
+    gaz: Gazetteer,
+    words: dict[str, frozenset[str]],
+    readings: ReadingCache,
+) -> Span | None:
+    """The name's reading (memoised) plus the cues of its context; None when no place.
+    `last` is the start of the span's last word (== start for a one-word name)."""
+    surface = text[start:end]
+    memo_key = (surface, key, language)
+    if memo_key in readings:
+        reading = readings[memo_key]
+    else:
+        reading = readings[memo_key] = _read_name(surface, key, hits, language, gaz)
+    if reading is None:
+        return None
+    kind = reading.kind
+    cues: set[str] = set()
+    before = _token_before(text, start)
+    prev_word = _word_of(text, before, start)
+    # After "U.S." or "D.C." the next word is read from the last letter, so ". " is a gap that
+    # ends the name ("the D.C. Commission" is not "before-name").
+    word_end = end - 1 if surface.endswith(".") else end
+    next_word = _word_after(text, word_end)
     locatives = LOCATIVE.get(language, frozenset())
     if prev_word is not None and prev_word.casefold() in locatives:
         cues.add("locative")
-    elif prev_word is not None and prev_word.casefold() in ARTICLES and i > 1:
-        before_article = _word_before(text, tokens, i - 1)  # "in der Ukraine", "in the US"
+    elif prev_word is not None and before is not None and prev_word.casefold() in ARTICLES:
+        # "in der Ukraine", "in the US"
+        before_article = _word_of(text, _token_before(text, before[0]), before[0])
         if before_article is not None and before_article.casefold() in locatives:
             cues.add("locative")
     own_words = key.split()
@@ -287,39 +387,33 @@ def _classify(
         cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
     if next_word is not None and next_word[:1].isupper() and language != "de":
         cues.add("before-name")  # "the Washington Post", "a New York court"
-    if kind == "name" and key in CALENDAR_WORDS.get(language, ()):
-        cues.add("calendar")
-    if kind == "name" and j == i and not (surface.isupper() and len(surface) > 1):
-        zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
-        if zipf is not None:
-            de_zipf, en_zipf = zipf
-            z = de_zipf if language == "de" else en_zipf if language == "en" else max(zipf)
-            if z >= COMMON_ZIPF:
-                cues.add("common-word")
-        if key in gaz.first_names:
-            cues.add("first-name")
-    if kind == "name" and _looks_like_person(text, tokens, i, j, prev_word, next_word, language,
-                                             gaz):
+    single = last == start
+    if kind == "name" and _looks_like_person(text, start, word_end, single, before, prev_word,
+                                             next_word, gaz):
         cues.add("person")
-    return Span(start, end, surface, 0, kind, tuple(dict.fromkeys(places)), frozenset(cues), key)
+    return Span(start, end, surface, 0, kind, reading.places, reading.cues | cues, key)
 
 
 COMMON_ZIPF = 3.3
 
 
-def _word_before(text: str, tokens: list[tuple[int, int]], i: int) -> str | None:
-    if i == 0:
+def _word_of(text: str, token: Token | None, pos: int) -> str | None:
+    """The word of `token`, which ends before `pos`, if only spaces on one line lie between
+    (not across a line break or punctuation)."""
+    if token is None:
         return None
-    s, e = tokens[i - 1]
-    gap = text[e : tokens[i][0]]
+    s, e = token
+    gap = text[e:pos]
     return text[s:e] if gap.strip() == "" and "\n" not in gap else None
 
 
-def _word_after(text: str, tokens: list[tuple[int, int]], j: int) -> str | None:
-    if j + 1 >= len(tokens):
+def _word_after(text: str, end: int) -> str | None:
+    """The next word after offset `end`, if only spaces on one line lie between."""
+    token = _token_after(text, end)
+    if token is None:
         return None
-    s, e = tokens[j + 1]
-    gap = text[tokens[j][1] : s]
+    s, e = token
+    gap = text[end:s]
     return text[s:e] if gap.strip() == "" and "\n" not in gap else None
 
 
@@ -332,42 +426,48 @@ def _at_sentence_start(text: str, start: int) -> bool:
 
 def _looks_like_person(
     text: str,
-    tokens: list[tuple[int, int]],
-    i: int,
-    j: int,
+    start: int,
+    end: int,
+    single: bool,
+    before: Token | None,
     prev_word: str | None,
     next_word: str | None,
-    language: str,
     gaz: Gazetteer,
 ) -> bool:
     """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Andreas Vana",
-    "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only."""
-    if prev_word is None and "." in text[max(0, tokens[i][0] - 3) : tokens[i][0]]:
-        abbreviated = ABBREVIATED_TITLE.search(text, max(0, tokens[i][0] - 12), tokens[i][0])
+    "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only.
+    `before` is the word before the name, `prev_word`/`next_word` the adjacent words."""
+    if prev_word is None and "." in text[max(0, start - 3) : start]:
+        abbreviated = ABBREVIATED_TITLE.search(text, max(0, start - 12), start)
         if abbreviated and abbreviated.group(1).casefold() in TITLES:
             return True  # "Gov. Mary Fallin", "Dr. Sydney Brenner"
     prev_cap = prev_word is not None and prev_word[:1].isupper()
     next_cap = next_word is not None and next_word[:1].isupper()
-    if prev_word is not None:
+    if prev_word is not None and before is not None:
         p = prev_word.casefold().rstrip(".")
         if p in TITLES:
             return True
-        if prev_cap and p in gaz.first_names and not _at_sentence_start(text, tokens[i - 1][0]):
+        if prev_cap and p in gaz.first_names and not _at_sentence_start(text, before[0]):
             return not _is_major_place(gaz, p)  # "Mary Adams", but not "Georgia Tech"
-    if next_word is not None and next_word.casefold() in NAME_PARTICLES and j + 2 < len(tokens):
-        s2, e2 = tokens[j + 2]
-        if text[s2:e2][:1].isupper() and text[tokens[j + 1][1] : s2] == " ":
-            return True  # "Van der Bellen", "Costa de la Cruz": a surname
-    if next_cap and j == i and next_word is not None:
+    if next_word is not None and next_word.casefold() in NAME_PARTICLES:
+        after = _token_after(text, end)
+        third = _token_after(text, after[1]) if after is not None else None
+        if after is not None and third is not None:
+            s2, e2 = third
+            if text[s2:e2][:1].isupper() and text[after[1] : s2] == " ":
+                return True  # "Van der Bellen", "Costa de la Cruz": a surname
+    if next_cap and single and next_word is not None:
         nxt = next_word.casefold()
-        first = text[tokens[i][0] : tokens[i][1]].casefold()
+        first = text[start:end].casefold()
         if (
             first in gaz.first_names
             and not _is_major_place(gaz, nxt)
             and not _is_major_place(gaz, first)
         ):
             return True  # "Wladimir Putin", "Kim Jong", "Mary Adams": a first name, a surname
-        if prev_cap and not gaz.hits(nxt) and not _at_sentence_start(text, tokens[i - 1][0]):
+        if prev_cap and before is not None and not gaz.hits(nxt) and not _at_sentence_start(
+            text, before[0]
+        ):
             p = (prev_word or "").casefold()
             return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
     return False
