@@ -67,7 +67,7 @@ class Scored:
     evidence: dict[str, float]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Resolution:
     """The decision for one span: its ranked candidates, or dropped with a reason."""
 
@@ -121,22 +121,28 @@ def resolve(
     """Score every span's candidates in the light of the whole article. `hint_countries`
     (ISO codes) is a person's word on what the article is about ("this is about Austria"):
     it counts like several mentions of each country."""
-    context = _Context.first_pass(spans, gaz)
+    parents = _parents(spans, text)
+    listed = _in_lists(spans, text)
+    person_keys = {s.key for s in spans if "person" in s.cues}
+    early = [_drop_before_scoring(span, k in parents, k in listed, language, gaz)
+             for k, span in enumerate(spans)]
+    context = _Context.first_pass([s for s, e in zip(spans, early, strict=True) if not e], gaz)
     for cc in hint_countries:
         context.countries[cc.upper()].extend([HINT_KEY] * HINT_WEIGHT)
-    parents = _parents(spans, text)
     by_key: dict[str, list[int]] = defaultdict(list)
     scored: list[list[Scored]] = []
     memo: dict[tuple[int, str, frozenset[str], tuple[int, ...]], Scored] = {}
     for k, span in enumerate(spans):
+        if early[k]:
+            scored.append([])
+            continue
         parent = parents.get(k, ())
         cands = []
         for idx in _shortlist(gaz, span.places, context):
             memo_key = (idx, span.key, span.cues, parent)  # repeated names score alike
             scored_idx = memo.get(memo_key)
             if scored_idx is None:
-                scored_idx = memo[memo_key] = _score(gaz, idx, span, parent, context, language,
-                                                     spans)
+                scored_idx = memo[memo_key] = _score(gaz, idx, span, parent, context, language)
             cands.append(scored_idx)
         cands = _with_nearby(gaz, cands, context, span.key)
         if k - 1 in parents and parents[k - 1] == span.places:
@@ -161,11 +167,9 @@ def resolve(
         winner = max(totals, key=lambda p: (totals[p], -p))
         for k in ks:
             scored[k].sort(key=lambda c: (c.place != winner, -c.score, c.place))
-    person_keys = {s.key for s in spans if "person" in s.cues}
-    listed = _in_lists(spans, text)
     out = []
     for k, (span, cands) in enumerate(zip(spans, scored, strict=True)):
-        reason = _drop_reason(span, cands, gaz, person_keys, language, k in listed)
+        reason = early[k] or _drop_reason(span, cands, gaz, person_keys, language, k in listed)
         out.append(Resolution(span, tuple(cands[:5]), reason))
     return out
 
@@ -297,6 +301,16 @@ def _parents(spans: Sequence[Span], text: str) -> dict[int, tuple[int, ...]]:
     return out
 
 
+@lru_cache(maxsize=262_144)
+def _facts(gaz: Gazetteer, idx: int) -> tuple[str, str, str, bool, float, bool]:
+    """A record's fields that scoring reads: feature, country, region, is-a-county, prior,
+    is-a-seat-of-government."""
+    r = gaz.record(idx)
+    county = str(r[F_ID]).startswith(("fips:", "rg2:"))
+    return (r[F_FEATURE], r[F_CC], r[F_REGION], county, round(prior(gaz, idx), 3),
+            idx in gaz.seat_places)
+
+
 def _score(
     gaz: Gazetteer,
     idx: int,
@@ -304,43 +318,63 @@ def _score(
     parent_places: tuple[int, ...],
     ctx: _Context,
     language: str,
-    spans: Sequence[Span],
 ) -> Scored:
-    r = gaz.record(idx)
-    feature, cc, region = r[F_FEATURE], r[F_CC], r[F_REGION]
-    ev: dict[str, float] = {"prior": round(prior(gaz, idx), 3)}
+    """Read what the article says about this candidate; the sum itself is memoised, since
+    the same few things are said of the same names in article after article."""
+    feature, cc, region, county, _, _ = _facts(gaz, idx)
     key = span.key
-    county = str(r[F_ID]).startswith(("fips:", "rg2:"))
-    support = ctx.country_support(cc, key) if cc else 0
+    support = min(ctx.country_support(cc, key), 5) if cc else 0  # the bonus stops growing at 5
+    in_region = bool(
+        region
+        and (feature not in ("country", "continent", "region") or county)
+        and ctx.has_region(region, key)
+    )
+    parent = False
+    for p in parent_places:
+        pr = gaz.record(p)
+        if (pr[F_FEATURE] == "country" and pr[F_CC] == cc and feature != "country") or (
+            pr[F_FEATURE] == "region" and pr[F_REGION] == region and p != idx
+        ):
+            parent = True
+            break
+    cue = "city" if "city-word" in span.cues else "region" if "region-word" in span.cues else ""
+    return _sum(gaz, idx, key, language, support, in_region, parent, cue)
+
+
+@lru_cache(maxsize=262_144)
+def _sum(
+    gaz: Gazetteer,
+    idx: int,
+    key: str,
+    language: str,
+    support: int,
+    in_region: bool,
+    parent: bool,
+    cue: str,
+) -> Scored:
+    """The evidence for one candidate from what the article says of it (see the module
+    docstring). `support`: mentions of other names in the candidate's country."""
+    feature, cc, region, _, prior_score, seat = _facts(gaz, idx)
+    ev: dict[str, float] = {"prior": prior_score}
     if feature not in ("continent", "region") and support:
         ev["country"] = min(2.0, 0.75 + 0.25 * support)
-    if (feature not in ("country", "continent", "region") or county) and region and (
-        ctx.has_region(region, key)
-    ):
+    if in_region:
         ev["region"] = 2.0
         ev.pop("country", None)  # the region implies its country: count the context once
-    if feature == "region" and region and ctx.has_country(cc, key):
+    if feature == "region" and region and support:
         ev["country"] = 1.0
     if is_own_name(gaz, idx, key):  # a country's own name is rarely meant as a hamlet's
         ev["own-name"] = OWN_NAME_BONUS.get(feature, 0.3)
-    if feature == "region" and region and ctx.has_country(cc, key):
-        ev["country"] = 1.0
-    if parent_places:
-        for p in parent_places:
-            pr = gaz.record(p)
-            if (pr[F_FEATURE] == "country" and pr[F_CC] == cc and feature != "country") or (
-                pr[F_FEATURE] == "region" and pr[F_REGION] == region and p != idx
-            ):
-                ev["parent"] = 3.0
-                break
-    if "city-word" in span.cues:
+    if parent:
+        ev["parent"] = 3.0
+    if cue == "city":
         if feature == "city":
             ev["cue"] = 3.0
-    elif "region-word" in span.cues and feature == "region":
+    elif cue == "region" and feature == "region":
         ev["cue"] = 3.0
     if feature in ("city", "region") and cc in HOME.get(language, ()):
         ev["language"] = 0.5
-    if feature == "city" and idx in gaz.seat_places:
+    if feature == "city" and seat:
         ev["capital"] = 0.5
     return Scored(idx, round(sum(ev.values()), 3), ev)
 
@@ -364,6 +398,32 @@ def _with_nearby(gaz: Gazetteer, cands: list[Scored], ctx: _Context, key: str) -
                 c = Scored(c.place, round(c.score + bonus, 3), {**c.evidence, "nearby": bonus})
         out.append(c)
     return out
+
+
+def _drop_before_scoring(
+    span: Span, has_parent: bool, listed: bool, language: str, gaz: Gazetteer
+) -> str:
+    """The reasons to drop a span that no score can change, checked first so that about a
+    third of the spans of a news article (sentence-initial "In", months, people's names)
+    are never scored. `_drop_reason` gives the same verdicts for them."""
+    if "unknown" in span.cues:
+        return "not in the gazetteer"
+    if not span.places:
+        return "no candidates"
+    if span.kind != "name":
+        return ""
+    if "person" in span.cues:
+        return "part of a person's name"
+    if has_parent or listed or {"locative", "region-word"} & span.cues:
+        return ""  # context that a score can confirm ("X, Y"): decided after scoring
+    if "calendar" in span.cues:
+        return "a month or weekday"
+    if span.key in ambiguous_words().get(language, frozenset()):
+        return "an ordinary word that is also a place name"
+    zipf = 0.0 if span.text.isupper() and len(span.text) > 1 else _zipf(gaz, span.key, language)
+    if zipf >= FUNCTION_WORD_ZIPF:
+        return "a very common word"
+    return ""
 
 
 def _drop_reason(

@@ -212,3 +212,27 @@ def test_names_in_other_scripts(gaz: Gazetteer, text: str, word: str) -> None:
     spans = spans_of(gaz, text)
     s = span_at(spans, text, word)
     assert s.kind == "name"
+
+
+def test_every_german_adjective_form_is_a_scanned_word() -> None:
+    """The scanner reads lowercase German words only when they look like adjectives (-sch plus
+    an ending): every form the adjective table generates must look so, or it is never seen."""
+    from storymap.gazetteer import GERMAN_ADJ_ENDINGS, read_table
+    from storymap.recognize import CANDIDATE_RE
+
+    rows = [r for r in read_table("adjectives.tsv")
+            if r.get("lang") == "de" and r.get("kind", "adjective") == "adjective"]
+    assert len(rows) > 150
+    for row in rows:
+        for ending in GERMAN_ADJ_ENDINGS:
+            last_word = (row["form"] + ending).lower().split("-")[-1]
+            assert CANDIDATE_RE["de"].fullmatch(last_word), row["form"] + ending
+
+
+def test_lowercase_adjectives_and_capitalised_names_in_one_pass(gaz: Gazetteer) -> None:
+    text = "Die westrussischen Dörfer und das russische Militär: in Kursk ist es ruhig."
+    spans = spans_of(gaz, text, "de")
+    found = [s.text for s in spans]
+    assert found[-3:] == ["westrussischen", "russische", "Kursk"]  # and "Die", dropped later
+    assert [s.kind for s in spans[-3:]] == ["adjective", "adjective", "name"]
+    assert "locative" in span_at(spans, text, "Kursk").cues
