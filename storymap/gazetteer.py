@@ -22,7 +22,7 @@ import statistics
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
@@ -105,6 +105,9 @@ class Gazetteer:
         self.common_words: dict[str, frozenset[str]] = index["common_words"]
         self.stop_keys: dict[str, frozenset[str]] = index["stop_keys"]
         self._hits: dict[str, tuple[Hit, ...]] = {}
+        # The record of a place index. The list's own __getitem__, bound once: scoring
+        # reads records hundreds of times per article, and a Python method would double that.
+        self.record: Callable[[int], tuple[Any, ...]] = self.records.__getitem__
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
@@ -151,8 +154,6 @@ class Gazetteer:
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
 
-    def record(self, idx: int) -> tuple[Any, ...]:
-        return self.records[idx]
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, records never change
     def place(self, idx: int) -> Place:

@@ -122,6 +122,7 @@ def find_spans(
     stop = gazetteer.stop_keys.get(language, frozenset())
     locatives = LOCATIVE.get(language, frozenset())
     readings = _readings(gazetteer)
+    backwards = text[::-1]
     resume = 0  # the end of the last span: candidates inside it are skipped
     for m in CANDIDATE_RE["de" if german else ""].finditer(text):
         s, e = m.span()
@@ -139,13 +140,15 @@ def find_spans(
                 passage = max(0, bisect.bisect_right(starts, s) - 1)
                 spans.append(_with_passage(unknown, passage))
             continue
-        if key in stop and key not in prefixes and not _after_locative(text, s, locatives):
+        if key in stop and key not in prefixes and not _after_locative(text, backwards, s,
+                                                                          locatives):
             continue  # "Die", "The", "Man": only small towns bear these names
         match = _longest_match(text, s, e, language, gazetteer)
         if match is None:
             continue
         last, end, key, hits = match
-        span = _classify(text, s, last, end, key, hits, language, gazetteer, words, readings)
+        span = _classify(text, backwards, s, last, end, key, hits, language, gazetteer,
+                         words, readings)
         if span is not None:
             passage = max(0, bisect.bisect_right(starts, s) - 1)
             spans.append(_with_passage(span, passage))
@@ -157,21 +160,13 @@ Token = tuple[int, int]
 """A word's (start, end) offsets: a run of regex word characters (\\w+)."""
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"  # exactly the regex class \w for str
-
-
-def _token_before(text: str, pos: int) -> Token | None:
-    """The word that ends before offset `pos` (skipping the characters between)."""
-    k = pos
-    while k > 0 and not _is_word_char(text[k - 1]):
-        k -= 1
-    if k == 0:
-        return None
-    end = k
-    while k > 0 and _is_word_char(text[k - 1]):
-        k -= 1
-    return k, end
+def _token_before(text: str, backwards: str, pos: int) -> Token | None:
+    """The word that ends before offset `pos` (skipping the characters between).
+    `backwards` is text[::-1]: Python's regexes only search forwards, so the previous word
+    is the next word of the reversed text."""
+    n = len(text)
+    m = TOKEN_RE.search(backwards, n - pos)
+    return (n - m.end(), n - m.start()) if m is not None else None
 
 
 def _token_after(text: str, pos: int) -> Token | None:
@@ -180,8 +175,8 @@ def _token_after(text: str, pos: int) -> Token | None:
     return m.span() if m is not None else None
 
 
-def _after_locative(text: str, s: int, locatives: frozenset[str]) -> bool:
-    before = _token_before(text, s)
+def _after_locative(text: str, backwards: str, s: int, locatives: frozenset[str]) -> bool:
+    before = _token_before(text, backwards, s)
     return before is not None and text[before[0] : before[1]].casefold() in locatives
 
 
@@ -214,6 +209,14 @@ def _unknown_place(
     return Span(s, e, word, 0, "name", (), frozenset({"unknown", "locative"}), key)
 
 
+def _key_of(surface: str) -> str:
+    """`normalize` for a stretch of article text, which is NFC already: only typographic
+    apostrophes and line breaks (the joiners U+2019 and "-\\n") need the full treatment."""
+    if "\u2019" in surface or "\n" in surface:
+        return normalize(surface)
+    return surface.casefold()
+
+
 def _with_passage(span: Span, passage: int) -> Span:
     span.passage = passage
     return span
@@ -236,7 +239,7 @@ def _longest_match(
             break
         if n > 0 and lead_article and text[s].islower():
             break  # "The river": a name that starts with an article keeps its words capitalised
-        key = text[start:end].casefold() if n == 0 else normalize(text[start:end])
+        key = text[start:end].casefold() if n == 0 else _key_of(text[start:end])
         hits = gaz.hits(key)
         if end < len(text) and text[end] == ".":  # "U.S.", "Ky.", "St."
             dotted = gaz.hits(key + ".")
@@ -331,6 +334,7 @@ def _read_name(
 
 def _classify(
     text: str,
+    backwards: str,
     start: int,
     last: int,
     end: int,
@@ -353,7 +357,7 @@ def _classify(
         return None
     kind = reading.kind
     cues: set[str] = set()
-    before = _token_before(text, start)
+    before = _token_before(text, backwards, start)
     prev_word = _word_of(text, before, start)
     # After "U.S." or "D.C." the next word is read from the last letter, so ". " is a gap that
     # ends the name ("the D.C. Commission" is not "before-name").
@@ -364,15 +368,17 @@ def _classify(
         cues.add("locative")
     elif prev_word is not None and before is not None and prev_word.casefold() in ARTICLES:
         # "in der Ukraine", "in the US"
-        before_article = _word_of(text, _token_before(text, before[0]), before[0])
+        before_article = _word_of(text, _token_before(text, backwards, before[0]), before[0])
         if before_article is not None and before_article.casefold() in locatives:
             cues.add("locative")
     own_words = key.split()
     marker = None
-    if prev_word is not None and normalize(prev_word) in words["before"]:
-        marker = normalize(prev_word)
-    elif next_word is not None and normalize(next_word) in words["after"]:
-        marker = normalize(next_word)
+    prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
+    next_key = next_word.casefold() if next_word is not None else None
+    if prev_key is not None and prev_key in words["before"]:
+        marker = prev_key
+    elif next_key is not None and next_key in words["after"]:
+        marker = next_key
     elif len(own_words) > 1 and own_words[-1] in words["after"]:
         marker = own_words[-1]
     elif len(own_words) > 1 and own_words[0] in words["before"]:

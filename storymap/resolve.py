@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from .gazetteer import (
     F_CC,
@@ -149,9 +150,9 @@ def resolve(
             cands = [_child_bonus(gaz, c, spans[k - 1].places) for c in cands]
         if any("own-name" in c.evidence for c in cands):
             cands = [_alias_penalty(gaz, c) for c in cands]
-        if any(gaz.record(c.place)[F_FEATURE] == "region" for c in cands):
+        if any(_facts(gaz, c.place).feature == "region" for c in cands):
             cands = [_namesake_bonus(gaz, c) for c in cands]
-        if any(_is_important(gaz, c.place) for c in cands):
+        if any(_facts(gaz, c.place).important for c in cands):
             cands = [_hamlet_penalty(gaz, c) for c in cands]
         cands.sort(key=lambda c: (-c.score, c.place))
         scored.append(cands)
@@ -228,27 +229,34 @@ class _Context:
         for span in spans:
             if "person" in span.cues or "first-name" in span.cues:
                 continue
-            ranked = sorted(span.places, key=lambda i: -prior(gaz, i))
-            if not ranked:
+            if not span.places:
                 continue
-            top = ranked[0]
-            clear = len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.0
-            r = gaz.record(top)
-            minor = r[F_FEATURE] == "city" and int(r[F_POP]) < BIG_PLACE
+            top, clear = _clear_reading(gaz, span.places)
+            r = _facts(gaz, top)
+            minor = r.feature == "city" and r.pop < BIG_PLACE
             if not clear or ("common-word" in span.cues and minor):
                 continue
             cued = bool({"locative", "region-word"} & span.cues)
-            strong = r[F_FEATURE] in ("country", "region") or int(r[F_POP]) >= 100_000 or cued
+            strong = r.feature in ("country", "region") or r.pop >= 100_000 or cued
             if not strong:
                 continue
-            if r[F_CC]:
-                countries[r[F_CC]].append(span.key)
-            if r[F_FEATURE] == "region":
-                regions[r[F_REGION]].add(span.key)
-            if r[F_FEATURE] in ("city", "region"):
-                cell = (round(r[F_LAT], 1), round(r[F_LON], 1))
-                points.setdefault(cell, (r[F_LAT], r[F_LON], set()))[2].add(span.key)
+            if r.cc:
+                countries[r.cc].append(span.key)
+            if r.feature == "region":
+                regions[r.region].add(span.key)
+            if r.feature in ("city", "region"):
+                cell = (round(r.lat, 1), round(r.lon, 1))
+                points.setdefault(cell, (r.lat, r.lon, set()))[2].add(span.key)
         return cls(countries, regions, list(points.values()))
+
+
+@lru_cache(maxsize=65_536)
+def _clear_reading(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, bool]:
+    """The most prominent reading of a name, and whether it clearly stands out (the only
+    one, or a point of prior ahead of the next)."""
+    ranked = sorted(places, key=lambda i: -prior(gaz, i))
+    top = ranked[0]
+    return top, len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.0
 
 
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
@@ -301,14 +309,32 @@ def _parents(spans: Sequence[Span], text: str) -> dict[int, tuple[int, ...]]:
     return out
 
 
+class _Facts(NamedTuple):
+    """A record's fields that scoring reads, derived once per place."""
+
+    feature: str
+    cc: str
+    region: str
+    county: bool
+    prior: float
+    seat: bool
+    important: bool
+    """Countries, continents, ISO regions and curated areas (not towns or counties)."""
+    pop: int
+    lat: float
+    lon: float
+
+
 @lru_cache(maxsize=262_144)
-def _facts(gaz: Gazetteer, idx: int) -> tuple[str, str, str, bool, float, bool]:
-    """A record's fields that scoring reads: feature, country, region, is-a-county, prior,
-    is-a-seat-of-government."""
+def _facts(gaz: Gazetteer, idx: int) -> _Facts:
     r = gaz.record(idx)
-    county = str(r[F_ID]).startswith(("fips:", "rg2:"))
-    return (r[F_FEATURE], r[F_CC], r[F_REGION], county, round(prior(gaz, idx), 3),
-            idx in gaz.seat_places)
+    feature, pid = r[F_FEATURE], str(r[F_ID])
+    return _Facts(
+        feature, r[F_CC], r[F_REGION], pid.startswith(("fips:", "rg2:")),
+        round(prior(gaz, idx), 3), idx in gaz.seat_places,
+        feature not in ("city", "region") or pid.startswith(("iso:", "area:")),
+        int(r[F_POP]), r[F_LAT], r[F_LON],
+    )
 
 
 def _score(
@@ -321,7 +347,7 @@ def _score(
 ) -> Scored:
     """Read what the article says about this candidate; the sum itself is memoised, since
     the same few things are said of the same names in article after article."""
-    feature, cc, region, county, _, _ = _facts(gaz, idx)
+    feature, cc, region, county = _facts(gaz, idx)[:4]
     key = span.key
     support = min(ctx.country_support(cc, key), 5) if cc else 0  # the bonus stops growing at 5
     in_region = bool(
@@ -354,7 +380,7 @@ def _sum(
 ) -> Scored:
     """The evidence for one candidate from what the article says of it (see the module
     docstring). `support`: mentions of other names in the candidate's country."""
-    feature, cc, region, _, prior_score, seat = _facts(gaz, idx)
+    feature, cc, region, _, prior_score, seat = _facts(gaz, idx)[:6]
     ev: dict[str, float] = {"prior": prior_score}
     if feature not in ("continent", "region") and support:
         ev["country"] = min(2.0, 0.75 + 0.25 * support)
@@ -390,9 +416,9 @@ def _with_nearby(gaz: Gazetteer, cands: list[Scored], ctx: _Context, key: str) -
     best = max(c.score for c in cands)
     out = []
     for c in cands:
-        r = gaz.record(c.place)
-        if r[F_FEATURE] == "city" and c.score >= best - 1.0:
-            d = ctx.distance_km(r[F_LAT], r[F_LON], key)
+        f = _facts(gaz, c.place)
+        if f.feature == "city" and c.score >= best - 1.0:
+            d = ctx.distance_km(f.lat, f.lon, key)
             if d < NEARBY_KM:
                 bonus = round(1.0 - d / NEARBY_KM, 3)
                 c = Scored(c.place, round(c.score + bonus, 3), {**c.evidence, "nearby": bonus})
@@ -443,12 +469,11 @@ def _drop_reason(
         return ""
     zipf = 0.0 if span.text.isupper() and len(span.text) > 1 else _zipf(gaz, span.key, language)
     best = cands[0]
-    r = gaz.record(best.place)
-    feature, pop = r[F_FEATURE], int(r[F_POP])
+    facts = _facts(gaz, best.place)
+    feature, pop, important = facts.feature, facts.pop, facts.important
     own = is_own_name(gaz, best.place, span.key)
-    important = feature not in ("city", "region") or str(r[F_ID]).startswith(("iso:", "area:"))
     big = important or pop >= BIG_PLACE or any(
-        int(gaz.record(c.place)[F_POP]) >= BIG_PLACE for c in cands
+        _facts(gaz, c.place).pop >= BIG_PLACE for c in cands
     )
     has_context = (
         bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence or listed
@@ -486,7 +511,8 @@ def _drop_reason(
         return "an ordinary word"
     if not supported:
         return "a small place named without context"
-    if normalize_name(r[F_NAME]) != span.key and pop < 5_000 and not has_context:
+    own_name = normalize_name(gaz.record(best.place)[F_NAME])
+    if own_name != span.key and pop < 5_000 and not has_context:
         return "a rare alternate name"
     return ""
 
@@ -523,7 +549,7 @@ def _alias_penalty(gaz: Gazetteer, c: Scored) -> Scored:
     keep the short name people call them by ("New York")."""
     if (
         "own-name" in c.evidence
-        or int(gaz.record(c.place)[F_POP]) >= BIG_CITY_ALIAS
+        or _facts(gaz, c.place).pop >= BIG_CITY_ALIAS
         or c.place in gaz.seat_places  # "Washington" for Washington, D.C.
     ):
         return c
@@ -535,16 +561,11 @@ NAMESAKE_CITY = 1_000_000
 HAMLET = 20_000
 
 
-def _is_important(gaz: Gazetteer, idx: int) -> bool:
-    r = gaz.record(idx)
-    return r[F_FEATURE] not in ("city", "region") or str(r[F_ID]).startswith(("iso:", "area:"))
-
-
 def _hamlet_penalty(gaz: Gazetteer, c: Scored) -> Scored:
     """A small town named like a country, region or sea ("China, Maine", "Middle East,
     Maryland") needs the text to say so ("X, Y"); article context alone is not enough."""
-    r = gaz.record(c.place)
-    if r[F_FEATURE] != "city" or int(r[F_POP]) >= HAMLET or "parent" in c.evidence:
+    f = _facts(gaz, c.place)
+    if f.feature != "city" or f.pop >= HAMLET or "parent" in c.evidence:
         return c
     return Scored(c.place, round(c.score - 1.5, 3), {**c.evidence, "hamlet": -1.5})
 
@@ -552,10 +573,8 @@ def _hamlet_penalty(gaz: Gazetteer, c: Scored) -> Scored:
 def _namesake_bonus(gaz: Gazetteer, c: Scored) -> Scored:
     """A capital or a city of a million shares its name with a region ("New York",
     "Washington", "Mexico City"/"México"): news usually means the city."""
-    r = gaz.record(c.place)
-    if r[F_FEATURE] != "city" or not (
-        int(r[F_POP]) >= NAMESAKE_CITY or c.place in gaz.seat_places
-    ):
+    f = _facts(gaz, c.place)
+    if f.feature != "city" or not (f.pop >= NAMESAKE_CITY or f.seat):
         return c
     return Scored(c.place, round(c.score + 1.0, 3), {**c.evidence, "namesake": 1.0})
 
