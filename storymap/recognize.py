@@ -143,10 +143,13 @@ def find_spans(
         if key in stop and key not in prefixes and not _after_locative(text, backwards, s,
                                                                           locatives):
             continue  # "Die", "The", "Man": only small towns bear these names
-        match = _longest_match(text, s, e, language, gazetteer)
-        if match is None:
-            continue
-        last, end, key, hits = match
+        if key in names and key not in prefixes and text[e : e + 1] != ".":
+            last, end, hits = s, e, gazetteer.hits(key)  # a one-word name that starts no other
+        else:
+            match = _longest_match(text, s, e, language, gazetteer)
+            if match is None:
+                continue
+            last, end, key, hits = match
         span = _classify(text, backwards, s, last, end, key, hits, language, gazetteer,
                          words, readings)
         if span is not None:

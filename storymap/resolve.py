@@ -132,30 +132,20 @@ def resolve(
         context.countries[cc.upper()].extend([HINT_KEY] * HINT_WEIGHT)
     by_key: dict[str, list[int]] = defaultdict(list)
     scored: list[list[Scored]] = []
-    memo: dict[tuple[int, str, frozenset[str], tuple[int, ...]], Scored] = {}
+    memo: dict[tuple[str, tuple[int, ...], frozenset[str], tuple[int, ...], tuple[int, ...]],
+               tuple[Scored, ...]] = {}
     for k, span in enumerate(spans):
         if early[k]:
             scored.append([])
             continue
         parent = parents.get(k, ())
-        cands = []
-        for idx in _shortlist(gaz, span.places, context):
-            memo_key = (idx, span.key, span.cues, parent)  # repeated names score alike
-            scored_idx = memo.get(memo_key)
-            if scored_idx is None:
-                scored_idx = memo[memo_key] = _score(gaz, idx, span, parent, context, language)
-            cands.append(scored_idx)
-        cands = _with_nearby(gaz, cands, context, span.key)
-        if k - 1 in parents and parents[k - 1] == span.places:
-            cands = [_child_bonus(gaz, c, spans[k - 1].places) for c in cands]
-        if any("own-name" in c.evidence for c in cands):
-            cands = [_alias_penalty(gaz, c) for c in cands]
-        if any(_facts(gaz, c.place).feature == "region" for c in cands):
-            cands = [_namesake_bonus(gaz, c) for c in cands]
-        if any(_facts(gaz, c.place).important for c in cands):
-            cands = [_hamlet_penalty(gaz, c) for c in cands]
-        cands.sort(key=lambda c: (-c.score, c.place))
-        scored.append(cands)
+        children = spans[k - 1].places if k - 1 in parents and parents[k - 1] == span.places \
+            else ()
+        ranked_key = (span.key, span.places, span.cues, parent, children)
+        ranked = memo.get(ranked_key)  # a name repeated in the same setting ranks alike
+        if ranked is None:
+            ranked = memo[ranked_key] = _rank(gaz, span, parent, children, context, language)
+        scored.append(list(ranked))
         by_key[span.key].append(k)
     # One sense per article: identical names get the candidate with the best total score.
     for ks in by_key.values():
@@ -173,6 +163,31 @@ def resolve(
         reason = early[k] or _drop_reason(span, cands, gaz, person_keys, language, k in listed)
         out.append(Resolution(span, tuple(cands[:5]), reason))
     return out
+
+
+def _rank(
+    gaz: Gazetteer,
+    span: Span,
+    parent: tuple[int, ...],
+    children: tuple[int, ...],
+    context: _Context,
+    language: str,
+) -> tuple[Scored, ...]:
+    """A span's candidates, scored and best first. `parent`: the places of Y in "X, Y";
+    `children`: the places of X when this span is that Y."""
+    cands = [_score(gaz, idx, span, parent, context, language)
+             for idx in _shortlist(gaz, span.places, context)]
+    cands = _with_nearby(gaz, cands, context, span.key)
+    if children:
+        cands = [_child_bonus(gaz, c, children) for c in cands]
+    if any("own-name" in c.evidence for c in cands):
+        cands = [_alias_penalty(gaz, c) for c in cands]
+    if any(_facts(gaz, c.place).feature == "region" for c in cands):
+        cands = [_namesake_bonus(gaz, c) for c in cands]
+    if any(_facts(gaz, c.place).important for c in cands):
+        cands = [_hamlet_penalty(gaz, c) for c in cands]
+    cands.sort(key=lambda c: (-c.score, c.place))
+    return tuple(cands)
 
 
 @dataclass
