@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -20,6 +20,8 @@ from .gazetteer import F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
 from .model import MentionKind, Passage
 
 TOKEN_RE = re.compile(r"\w+")
+Token = tuple[int, int]
+"""A word's (start, end) offsets: a run of regex word characters (\\w+)."""
 MAX_TOKENS = 6
 # Characters allowed between the words of one name: "New York", "Baden-Württemberg",
 # "St. Louis", "Côte d'Ivoire", "U.S.".
@@ -90,17 +92,62 @@ def region_words() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in sets.items()}
 
 
-# Tokens that may start a name: words that begin with a letter that is not lowercase
-# (capitals, and scripts without case). Other lowercase letters (Cyrillic, Greek, …) pass here
-# and are sorted out by `str.islower` below; digits and common lowercase letters never do.
-NAME_START = r"\b(?![\d_a-z\u00df-\u00f6\u00f8-\u00ff])\w+"
+def _char_class(test: Callable[[str], bool], astral: bool) -> str:
+    """A regex character class of the Basic Multilingual Plane characters that pass `test`
+    (plus, with `astral`, every character beyond it)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if test(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    parts = [re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+             for a, b in ranges]
+    return "[" + "".join(parts) + ("\U00010000-\U0010ffff" if astral else "") + "]"
+
+
+def _name_start(c: str) -> bool:
+    return c.isalnum() and not c.isdecimal() and not c.islower()
+
+
+def _non_latin(c: str) -> bool:
+    return c.isalnum() and not c.isdecimal() and not (
+        c.isascii() or "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff"
+    )
+
+
+@cache
+def scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(names, other scripts). Names: words whose first letter is no lowercase letter
+    (capitals, and scripts without case). Other scripts: any letter outside Latin.
+    Both start with a character class, which lets the regex engine skip ahead at C speed;
+    a word boundary first would make it try every position. Built once (~20 ms)."""
+    names = re.compile(_char_class(_name_start, astral=True) + r"(?<!\w.)\w*")
+    other = re.compile(_char_class(_non_latin, astral=False))
+    return names, other
+
+
 # German adjectives are lowercase ("russische", "westrussischen"): all of them end in -sch
-# plus an ending, which a test checks against the adjective table.
-ADJECTIVE_DE = r"\b\w*sch(?:e[mnrs]?)?\b"
-CANDIDATE_RE = {
-    "de": re.compile(f"{NAME_START}|{ADJECTIVE_DE}"),
-    "": re.compile(NAME_START),
-}
+# plus an ending, which a test checks against the adjective table. The regex finds the
+# ending; the word's start is looked up backwards.
+ADJECTIVE_END_DE = re.compile(r"sch(?:e[mnrs]?)?\b")
+
+
+def candidate_words(text: str, backwards: str, language: str) -> list[Token]:
+    """The words that may start a place mention, in text order (see `scanner`); in German
+    also the lowercase words that may be adjectives."""
+    words = [m.span() for m in scanner()[0].finditer(text)]
+    if language == "de":
+        n = len(text)
+        adjectives = []
+        for m in ADJECTIVE_END_DE.finditer(text):
+            word = TOKEN_RE.search(backwards, n - m.end())
+            if word is not None and backwards[word.end() - 1].islower():
+                adjectives.append((n - word.end(), m.end()))
+        if adjectives:
+            words = sorted(words + adjectives)
+    return words
 
 
 def find_spans(
@@ -111,7 +158,7 @@ def find_spans(
     Only the words that can start a name are visited (a regex finds them), and the words
     around them are read from the text when needed: most words of an article are never
     looked at, which keeps the scanner fast."""
-    other_scripts = bool(NON_LATIN.search(text))
+    other_scripts = bool(scanner()[1].search(text))
     if other_scripts:
         gazetteer.use_other_scripts()
     starts = [p.start for p in passages]
@@ -124,8 +171,7 @@ def find_spans(
     readings = _readings(gazetteer)
     backwards = text[::-1]
     resume = 0  # the end of the last span: candidates inside it are skipped
-    for m in CANDIDATE_RE["de" if german else ""].finditer(text):
-        s, e = m.span()
+    for s, e in candidate_words(text, backwards, language):
         if s < resume:
             continue
         key = text[s:e].casefold()
@@ -159,10 +205,6 @@ def find_spans(
     return spans
 
 
-Token = tuple[int, int]
-"""A word's (start, end) offsets: a run of regex word characters (\\w+)."""
-
-
 def _token_before(text: str, backwards: str, pos: int) -> Token | None:
     """The word that ends before offset `pos` (skipping the characters between).
     `backwards` is text[::-1]: Python's regexes only search forwards, so the previous word
@@ -183,7 +225,6 @@ def _after_locative(text: str, backwards: str, s: int, locatives: frozenset[str]
     return before is not None and text[before[0] : before[1]].casefold() in locatives
 
 
-NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 UNKNOWN_TRIGGERS = {
     "de": re.compile(r"(?<!\w)(?:in|nach|aus|bei|nahe) \Z", re.IGNORECASE),
     "en": re.compile(r"(?<!\w)(?:in|near) \Z", re.IGNORECASE),

@@ -218,15 +218,42 @@ def test_every_german_adjective_form_is_a_scanned_word() -> None:
     """The scanner reads lowercase German words only when they look like adjectives (-sch plus
     an ending): every form the adjective table generates must look so, or it is never seen."""
     from storymap.gazetteer import GERMAN_ADJ_ENDINGS, read_table
-    from storymap.recognize import CANDIDATE_RE
+    from storymap.recognize import candidate_words
 
     rows = [r for r in read_table("adjectives.tsv")
             if r.get("lang") == "de" and r.get("kind", "adjective") == "adjective"]
     assert len(rows) > 150
     for row in rows:
         for ending in GERMAN_ADJ_ENDINGS:
-            last_word = (row["form"] + ending).lower().split("-")[-1]
-            assert CANDIDATE_RE["de"].fullmatch(last_word), row["form"] + ending
+            word = (row["form"] + ending).lower().split("-")[-1]
+            text = f"die {word} Armee"
+            assert (4, 4 + len(word)) in candidate_words(text, text[::-1], "de"), word
+
+
+def test_the_scanner_classes_match_their_definitions() -> None:
+    """The precomputed character classes agree, character by character, with the rules
+    they stand for: a name starts with a letter that is no lowercase letter (nor a digit),
+    and "other scripts" are letters outside Latin."""
+    import re
+
+    from storymap.recognize import scanner
+
+    names, other = scanner()
+    word_start = re.compile(r"[^\W\d_]")
+    non_latin = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+    for code in range(0x10000):
+        c = chr(code)
+        starts_name = bool(word_start.match(c)) and not c.islower()
+        assert bool(names.fullmatch(c)) == starts_name, hex(code)
+        assert bool(other.fullmatch(c)) == bool(non_latin.match(c)), hex(code)
+
+
+def test_candidates_are_whole_words_after_any_separator(gaz: Gazetteer) -> None:
+    text = "(Berlin)—Paris/Wien und x2Rom, Moskaus «Kreml» über Ölstädte"
+    from storymap.recognize import candidate_words
+
+    found = [text[s:e] for s, e in candidate_words(text, text[::-1], "de")]
+    assert found == ["Berlin", "Paris", "Wien", "Moskaus", "Kreml", "Ölstädte"]
 
 
 def test_lowercase_adjectives_and_capitalised_names_in_one_pass(gaz: Gazetteer) -> None:
