@@ -400,6 +400,9 @@ def _classify(
     if reading is None:
         return None
     kind = reading.kind
+    if kind != "name":
+        # Adjectives and metonyms mean their place whatever surrounds them: no context cues.
+        return Span(start, end, surface, 0, kind, reading.places, reading.cues, key)
     cues: set[str] = set()
     before = _token_before(text, backwards, start)
     prev_word = _word_of(text, before, start)
