@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from storymap.charclass import char_class
 from storymap.errors import InputError
 from storymap.model import Passage
 
@@ -697,10 +698,18 @@ _FUNCTION_WORDS = {
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+@functools.cache
+def _word_re() -> re.Pattern[str]:
+    """`_WORD` spelled as an explicit class, about twice as fast to scan (a test checks
+    that both agree)."""
+    return re.compile(char_class(lambda c: c.isalnum() and not c.isdecimal(), astral=False)
+                      + "+")
+
+
 def _quick_language(sample: str) -> str | None:
     """German or English from function-word counts, when they leave no doubt: it needs no
     model, so a single article is analysed without loading py3langid (about a second)."""
-    words = _WORD.findall(sample.lower())
+    words = _word_re().findall(sample.lower())
     counts = {lang: sum(map(vocab.__contains__, words)) for lang, vocab in _FUNCTION_WORDS.items()}
     (best, n1), (_, n2) = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
     if len(words) >= 20 and n1 >= 0.12 * len(words) and n1 >= 4 * max(n2, 1):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from .charclass import char_class
 from .gazetteer import F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
 from .model import MentionKind, Passage
 
@@ -92,21 +93,6 @@ def region_words() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in sets.items()}
 
 
-def _char_class(test: Callable[[str], bool], astral: bool) -> str:
-    """A regex character class of the Basic Multilingual Plane characters that pass `test`
-    (plus, with `astral`, every character beyond it)."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x10000):
-        if test(chr(code)):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    parts = [re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-             for a, b in ranges]
-    return "[" + "".join(parts) + ("\U00010000-\U0010ffff" if astral else "") + "]"
-
-
 def _name_start(c: str) -> bool:
     return c.isalnum() and not c.isdecimal() and not c.islower()
 
@@ -123,8 +109,8 @@ def scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
     (capitals, and scripts without case). Other scripts: any letter outside Latin.
     Both start with a character class, which lets the regex engine skip ahead at C speed;
     a word boundary first would make it try every position. Built once (~20 ms)."""
-    names = re.compile(_char_class(_name_start, astral=True) + r"(?<!\w.)\w*")
-    other = re.compile(_char_class(_non_latin, astral=False))
+    names = re.compile(char_class(_name_start, astral=True) + r"(?<!\w.)\w*")
+    other = re.compile(char_class(_non_latin, astral=False))
     return names, other
 
 
