@@ -340,7 +340,7 @@ class _Facts(NamedTuple):
     lon: float
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _facts(gaz: Gazetteer, idx: int) -> _Facts:
     r = gaz.record(idx)
     feature, pid = r[F_FEATURE], str(r[F_ID])
@@ -382,7 +382,7 @@ def _score(
     return _sum(gaz, idx, key, language, support, in_region, parent, cue)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _sum(
     gaz: Gazetteer,
     idx: int,
