@@ -6,20 +6,41 @@ A thin UI over the library: `storymap.app_state` holds the logic (uploads, corre
 views), `storymap.render.render_app` draws the map, `storymap.export` writes the files. The
 map is built once per story; a click, a step or a selection only moves it (`center`, `zoom`)
 or changes the highlight layer (`feature_group_to_add`), so it never reloads.
+
+For a fast first page: the rendered map is cached per story (`map_payload`), the page does not
+run twice on load (`MAP_DEFAULT`), and widgets that are not in view at first (the Paste and
+Upload tabs, the language and geocoder choices) are built only when opened, so the browser
+loads their code only then.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import html
 import logging
+import pickle
 import re
 from collections.abc import Callable
 from typing import Any
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
+
+try:  # streamlit-folium's own building blocks, so the rendered map can be cached (show_map)
+    from streamlit_folium import (
+        _component_func,
+        _get_feature_group_string,
+        _get_header,
+        _get_html,
+        _get_map_string,
+        generate_js_hash,
+        get_full_id,
+    )
+except ImportError:  # another streamlit-folium: plain st_folium, rendered every run
+    _component_func = None
 
 from storymap import app_state as app
 from storymap import gazetteer as gazetteer_mod
@@ -38,6 +59,8 @@ AUTO = "auto"
 _TOP: list[Any] = []  # the messages container of this run (see messages())
 ARTICLE_TAB = ":material/article: Article"
 CORRECTIONS_TAB = ":material/edit: Corrections"
+SAMPLE_TAB, PASTE_TAB, UPLOAD_TAB = "Sample", "Paste", "Upload"
+KEPT = ("language", "geocoder", "sample_name", "paste_text")
 
 st.set_page_config(page_title="storymap", page_icon=":material/map:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -84,6 +107,12 @@ def cached_story(text: str, language: str | None, geocoder: str,
                  hint: tuple[str, ...]) -> Story:
     return app.build_story(text, language=language, gazetteer=gazetteer(), geocoder=geocoder,
                            hint_countries=hint)
+
+
+@st.cache_resource(show_spinner=False)
+def built_stories() -> set[tuple[Any, ...]]:
+    """The `cached_story` arguments already built in this server process."""
+    return set()
 
 
 # -- state ----------------------------------------------------------------------------------
@@ -134,8 +163,20 @@ def geocoder_choice() -> str:
 
 
 def build_from_text(text: str, name: str, *, language: str | None = None,
-                    hint: tuple[str, ...] = ()) -> bool:
-    """Geoparse text and show it; on failure show why and keep the story on screen."""
+                    hint: tuple[str, ...] = (), quiet: bool = False) -> bool:
+    """Geoparse text and show it; on failure show why and keep the story on screen.
+
+    `quiet`: no progress box when the story is already built (the sample on a first visit)."""
+    args = (text, language, geocoder_choice(), hint)
+    if quiet and len(text) >= 2000 and args in built_stories():
+        try:
+            story = cached_story(*args)
+        except StorymapError:
+            pass  # not built after all: the status below says why
+        else:
+            set_story(story, source={"text": story.article, "name": name,
+                                     "language": language, "hint": hint})
+            return True
     with messages().status(f"Building the story map for {name}…", expanded=False) as status:
         try:
             if len(text) < 2000 and (fetched := _fetch(text, status)) is not None:
@@ -147,6 +188,7 @@ def build_from_text(text: str, name: str, *, language: str | None = None,
             status.update(label="The article could not be read", state="error")
             fail(str(exc))
             return False
+        built_stories().add((text, language, geocoder_choice(), hint))
         status.update(label=f"Story map ready: {len(story.places)} places", state="complete")
     set_story(story, source={"text": story.article, "name": name, "language": language,
                              "hint": hint})
@@ -269,9 +311,9 @@ def undo() -> None:
 # -- input ----------------------------------------------------------------------------------
 
 
-def load_sample(name: str = app.SAMPLE_NAME) -> None:
+def load_sample(name: str = app.SAMPLE_NAME, *, quiet: bool = False) -> None:
     build_from_text(app.sample_text(name), f"the sample article ({name})",
-                    language=language_choice())
+                    language=language_choice(), quiet=quiet)
 
 
 def handle_upload(upload: Any) -> None:
@@ -294,49 +336,80 @@ def handle_upload(upload: Any) -> None:
     build_from_text(loaded.text, loaded.name, language=language_choice())
 
 
+def request_input(kind: str) -> None:
+    """A sidebar button's callback: the build itself runs in `handle_input`, where its progress
+    and errors have their place at the top of the page."""
+    ss.input_request = kind
+
+
+def handle_input() -> None:
+    """Act on the sidebar's inputs before anything is drawn, so the page (the map first) is
+    drawn once, for the story that results; the sidebar itself is drawn last."""
+    kind = ss.pop("input_request", None)
+    if kind == "sample":
+        load_sample(str(ss.get("sample_name") or app.SAMPLE_NAME))
+    elif kind == "paste":
+        build_from_text(str(ss.get("paste_text") or ""), "the pasted article",
+                        language=language_choice())
+    upload = ss.get("upload")
+    if upload is not None and ss.get("upload_seen") != upload.file_id:
+        ss.upload_seen = upload.file_id
+        handle_upload(upload)
+
+
 def sidebar_inputs() -> None:
     sb = st.sidebar
     sb.markdown("## :material/map: storymap")
     sb.caption("Turn a news article into an interactive story map, offline.")
-    sample_tab, paste_tab, upload_tab = sb.tabs(["Sample", "Paste", "Upload"])
-    with sample_tab:
-        samples = app.sample_names()
-        choice = st.selectbox("Sample article", samples, key="sample_name",
-                              label_visibility="collapsed") if len(samples) > 1 \
-            else app.SAMPLE_NAME
-        if st.button("Load the sample article", key="load_sample", width="stretch"):
-            load_sample(str(choice))
-    with paste_tab:
-        text = st.text_area("Article text", key="paste_text", height=200,
-                            placeholder="Paste a news article (title on the first line, then its "
-                            "paragraphs) or its web address.")
-        if st.button("Build story map", key="build", type="primary", width="stretch"):
-            build_from_text(text, "the pasted article", language=language_choice())
-    with upload_tab:
-        upload = st.file_uploader(
-            "Article (.txt, .md, .html, .docx) or a saved story (.json)",
-            type=list(app.UPLOAD_TYPES), key="upload",
-            help="A story JSON downloaded from this app continues where you left off, "
-                 "corrections included.")
-        if upload is not None and ss.get("upload_seen") != upload.file_id:
-            ss.upload_seen = upload.file_id
-            handle_upload(upload)
+    # only the open tab is built: the text area's and the file uploader's code is loaded when
+    # their tab is opened, not with the page
+    sample_tab, paste_tab, upload_tab = sb.tabs([SAMPLE_TAB, PASTE_TAB, UPLOAD_TAB],
+                                                key="input_tabs", on_change="rerun")
+    if sample_tab.open:
+        with sample_tab:
+            samples = app.sample_names()
+            if len(samples) > 1:
+                st.selectbox("Sample article", samples, key="sample_name",
+                             label_visibility="collapsed")
+            st.button("Load the sample article", key="load_sample", width="stretch",
+                      on_click=request_input, args=("sample",))
+    if paste_tab.open:
+        with paste_tab:
+            st.text_area("Article text", key="paste_text", height=200,
+                         placeholder="Paste a news article (title on the first line, then its "
+                         "paragraphs) or its web address.")
+            st.button("Build story map", key="build", type="primary", width="stretch",
+                      on_click=request_input, args=("paste",))
+    if upload_tab.open:
+        with upload_tab:
+            st.file_uploader(
+                "Article (.txt, .md, .html, .docx) or a saved story (.json)",
+                type=list(app.UPLOAD_TYPES), key="upload",
+                help="A story JSON downloaded from this app continues where you left off, "
+                     "corrections included.")
 
-    sb.markdown("#### Options")
+    # built only when open (the choices are kept meanwhile, see KEPT): the page loads without
+    # the select boxes' code
+    options = sb.expander("Language and geocoder", key="options_open", on_change="rerun",
+                          icon=":material/tune:")
+    if not options.open:
+        return
     names = app.language_names()
     story: Story | None = ss.get("story")
     detected = f"Auto-detect ({names.get(story.language, story.language)})" if story else \
         "Auto-detect"
-    sb.selectbox("Language", [AUTO, *names], key="language",
-                 format_func=lambda c: detected if c == AUTO else f"{names[c]} ({c})",
-                 on_change=lambda: ss.update(pending="rebuild"),
-                 help="Detected from the text; choose one if detection gets it wrong.")
+    options.selectbox("Language", [AUTO, *names], key="language",
+                      format_func=lambda c: detected if c == AUTO else f"{names[c]} ({c})",
+                      on_change=lambda: ss.update(pending="rebuild"),
+                      help="Detected from the text; choose one if detection gets it wrong.")
     geocoders = app.geocoder_names()
-    sb.selectbox("Geocoder", list(geocoders), key="geocoder", format_func=app.geocoder_label,
-                 on_change=lambda: ss.update(pending="rebuild"),
-                 help="Where place names are looked up. The embedded gazetteer works "
-                      "offline; online geocoders are used when you search for a place to add"
-                      + (" and to resolve mentions." if app.core_takes_geocoder() else "."))
+    options.selectbox("Geocoder", list(geocoders), key="geocoder",
+                      format_func=app.geocoder_label,
+                      on_change=lambda: ss.update(pending="rebuild"),
+                      help="Where place names are looked up. The embedded gazetteer works "
+                           "offline; online geocoders are used when you search for a place "
+                           "to add" + (" and to resolve mentions." if app.core_takes_geocoder()
+                                       else "."))
 
 
 # -- the map and the panel ------------------------------------------------------------------
@@ -376,6 +449,73 @@ def map_event(out: dict[str, Any] | None) -> bool:
     return changed
 
 
+# The map's initial value: what streamlit-folium's map reports before any click, in the order
+# its frontend reports it. st_folium's own default has `None` for the click count where the
+# frontend says 0, so every page load sent a "new" value back and ran the script once more.
+MAP_DEFAULT = {"last_clicked": None, "last_object_clicked": None,
+               "last_object_clicked_count": 0, "last_object_clicked_tooltip": None}
+assert set(MAP_DEFAULT) == set(RETURNED)
+
+
+def story_fingerprint(story: Story) -> str:
+    return hashlib.sha1(pickle.dumps(story), usedforsecurity=False).hexdigest()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_payload(fingerprint: str, _story: Story) -> dict[str, Any]:
+    """What streamlit-folium sends for a story's map (its HTML, script, asset links and
+    component key), built once per story and shared by every session: st_folium renders the
+    whole map again on every run, a tenth of a second on each page load and each click."""
+    m = render_app(_story)
+    m.get_root().render()
+    m.render()
+    html_, header = _get_html(m), _get_header(m)
+    script = _get_map_string(m)  # after this, the map's id is streamlit-folium's "map_div"
+
+    def walk(el: Any) -> Any:
+        yield el
+        for child in getattr(el, "_children", {}).values():
+            yield from walk(child)
+
+    elements = list(walk(m))
+    return {
+        "script": script, "header": header, "html": html_,
+        "id": get_full_id(m),
+        "key": generate_js_hash(script, "map", False),
+        "css_links": list(dict.fromkeys(h for e in elements
+                                        for _, h in getattr(e, "default_css", []))),
+        "js_links": list(dict.fromkeys(h for e in elements
+                                       for _, h in getattr(e, "default_js", []))),
+    }
+
+
+def folium_map(story: Story, *, center: tuple[float, float] | None, zoom: float | None,
+               highlight: folium.FeatureGroup) -> dict[str, Any]:
+    """st_folium(render_app(story), key="map", ...) with the rendered map cached per story and
+    the true initial value (MAP_DEFAULT): the same component, arguments and key, so a new
+    story mounts a new map and a click, a step or a selection only moves the mounted one."""
+    if _component_func is None:
+        return st_folium(render_app(story), key="map", height=MAP_HEIGHT,
+                         use_container_width=True, returned_objects=RETURNED, center=center,
+                         zoom=zoom, feature_group_to_add=highlight) or {}
+    payload = map_payload(story_fingerprint(story), story)
+    hash_key = payload["key"]
+
+    def on_change() -> None:  # as st_folium's: the last value under the "map" key
+        ss["map"] = ss.get(hash_key, {})
+
+    out = _component_func(
+        script=payload["script"], header=payload["header"], html=payload["html"],
+        id=payload["id"], key=hash_key, height=MAP_HEIGHT, width=None,
+        returned_objects=RETURNED, default=MAP_DEFAULT, zoom=zoom, center=center,
+        feature_group=_get_feature_group_string(highlight, map=folium.Map(tiles=None), idx=0),
+        return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=payload["css_links"], js_links=payload["js_links"], on_change=on_change,
+        wrap_longitude=False,
+    )
+    return dict(out or {})
+
+
 def show_map(story: Story) -> None:
     if ss.get("map_key") != ss.rev:
         # a new story gets a new map: clicks on the old one are history
@@ -394,8 +534,6 @@ def show_map(story: Story) -> None:
     highlight = highlight_layer(rings)
     picked = ss.get("picked")
     if picked is not None:
-        import folium
-
         folium.CircleMarker([picked[0], picked[1]], radius=7, color="#1f4e79", weight=3,
                             fill=True, fill_color="#ffffff", fill_opacity=1,
                             interactive=False).add_to(highlight)
@@ -405,16 +543,7 @@ def show_map(story: Story) -> None:
         eps = view["nonce"] * 1e-9  # a new value each time, so the same place re-centres
         center = (view["lat"] + eps, view["lon"])
         zoom = view["zoom"] + eps
-    out = st_folium(
-        render_app(story),
-        key="map",
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=RETURNED,
-        center=center,
-        zoom=zoom,
-        feature_group_to_add=highlight,
-    ) or {}
+    out = folium_map(story, center=center, zoom=zoom, highlight=highlight)
     if map_event(out):
         st.rerun()  # only when the event came in after this run started
     legend = "".join(
@@ -676,19 +805,20 @@ def downloads(story: Story) -> None:
 
 
 def main() -> None:
+    for key in KEPT:  # widgets that are not built while their tab or expander is closed
+        if key in ss:
+            ss[key] = ss[key]  # keeps the value, which Streamlit would drop with the widget
     st.html(CSS)
     _TOP[:] = [st.container(key="messages")]
     if "story" not in ss:
-        load_sample()
+        load_sample(quiet=True)
         if "story" not in ss:  # the sample itself failed: nothing to show
             st.error(ss.pop("error", "The sample article could not be loaded."))
             st.stop()
-    sidebar_inputs()
+    handle_input()
     if ss.pop("pending", None) == "rebuild":
         rebuild()
     story: Story = ss.story
-    downloads(story)
-    st.sidebar.caption(GEONAMES_ATTRIBUTION + ". Map © OpenStreetMap contributors.")
 
     error = ss.pop("error", None)
     if error:
@@ -722,6 +852,11 @@ def main() -> None:
     if corrections_tab.open:  # built only when open: the table editor is heavy to load
         with corrections_tab:
             show_corrections(story)
+
+    # the sidebar last: its inputs were handled above (handle_input), before anything was drawn
+    sidebar_inputs()
+    downloads(story)
+    st.sidebar.caption(GEONAMES_ATTRIBUTION + ". Map © OpenStreetMap contributors.")
 
 
 def _md(text: str) -> str:

@@ -64,7 +64,16 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
+def open_input_tab(at: AppTest, tab: str) -> AppTest:
+    """Open a sidebar input tab: only the open one is built."""
+    at.session_state["input_tabs"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def paste(at: AppTest, text: str) -> AppTest:
+    open_input_tab(at, "Paste")
     at.text_area(key="paste_text").input(text)
     at.button(key="build").click()
     at.run()
@@ -80,6 +89,7 @@ def open_corrections(at: AppTest) -> AppTest:
 
 
 def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
+    open_input_tab(at, "Upload")
     at.file_uploader(key="upload").set_value((name, data, mime))
     at.run()
     assert not at.exception, at.exception
@@ -128,9 +138,35 @@ def test_pasted_english_text_builds_a_story(at: AppTest) -> None:
 
 def test_language_override_rebuilds(at: AppTest) -> None:
     paste(at, ENGLISH)
+    at.session_state["options_open"] = True  # the choices are built when their expander opens
+    at.run()
     at.selectbox(key="language").select("de")
     at.run()
     assert story_of(at).language == "de"
+
+
+def test_choices_survive_closing_their_tab_or_expander(at: AppTest) -> None:
+    # the sidebar builds only the open input tab and the options when expanded: what was
+    # chosen or typed there is kept while they are closed
+    at.session_state["options_open"] = True
+    at.run()
+    at.selectbox(key="language").select("de")
+    at.run()
+    at.session_state["options_open"] = False
+    at.run()
+    assert not at.selectbox  # the choices are not built now
+    open_input_tab(at, "Paste")
+    at.text_area(key="paste_text").input(ENGLISH)
+    at.run()
+    open_input_tab(at, "Sample")
+    assert not at.text_area
+    open_input_tab(at, "Paste")
+    assert at.text_area(key="paste_text").value == ENGLISH
+    at.button(key="build").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert story_of(at).language == "de"  # still the chosen language, not the detected one
+    assert at.session_state["language"] == "de"
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,22 @@ def test_clicking_wonsan_shows_its_passages(app_page: AppPage) -> None:
     assert not app_page.errors, app_page.errors
 
 
+def test_page_load_runs_the_script_once(server: Server, browser: Any) -> None:
+    # the map reports no value on load (its default is what it reports before any click), so
+    # the page asks the server for one run only, not a second one once the map is drawn
+    page = AppPage(browser, "about:blank")
+    try:
+        sent: list[Any] = []
+        page.page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p)))
+        page.page.goto(server.url)
+        page.wait_for_map()
+        time.sleep(1.5)  # the map's first report would come right after it is drawn
+        assert len(sent) == 1, f"{len(sent)} messages to the server on load"
+        assert not page.errors, page.errors
+    finally:
+        page.close()
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
