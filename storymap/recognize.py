@@ -109,8 +109,8 @@ def scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
     (capitals, and scripts without case). Other scripts: any letter outside Latin.
     Both start with a character class, which lets the regex engine skip ahead at C speed;
     a word boundary first would make it try every position. Built once (~20 ms)."""
-    names = re.compile(char_class(_name_start, astral=True) + r"(?<!\w.)\w*")
-    other = re.compile(char_class(_non_latin, astral=False))
+    names = re.compile(char_class(_name_start, True, "name-start-1") + r"(?<!\w.)\w*")
+    other = re.compile(char_class(_non_latin, False, "non-latin-1"))
     return names, other
 
 
