@@ -111,8 +111,19 @@ def cached_story(text: str, language: str | None, geocoder: str,
 
 @st.cache_resource(show_spinner=False)
 def built_stories() -> set[tuple[Any, ...]]:
-    """The `cached_story` arguments already built in this server process."""
+    """Digests of the `cached_story` arguments already built in this server process (see
+    `built_key`); cleared when it reaches BUILT_STORIES_CAP."""
     return set()
+
+
+BUILT_STORIES_CAP = 1024
+
+
+def built_key(text: str, language: str | None, geocoder: str,
+              hint: tuple[str, ...]) -> tuple[Any, ...]:
+    """What `built_stories` keeps of an article: a digest, not the text (up to 2 MB)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), language, \
+        geocoder, hint
 
 
 # -- state ----------------------------------------------------------------------------------
@@ -168,7 +179,7 @@ def build_from_text(text: str, name: str, *, language: str | None = None,
 
     `quiet`: no progress box when the story is already built (the sample on a first visit)."""
     args = (text, language, geocoder_choice(), hint)
-    if quiet and len(text) >= 2000 and args in built_stories():
+    if quiet and len(text) >= 2000 and built_key(*args) in built_stories():
         try:
             story = cached_story(*args)
         except StorymapError:
@@ -188,7 +199,10 @@ def build_from_text(text: str, name: str, *, language: str | None = None,
             status.update(label="The article could not be read", state="error")
             fail(str(exc))
             return False
-        built_stories().add((text, language, geocoder_choice(), hint))
+        built = built_stories()
+        if len(built) >= BUILT_STORIES_CAP:
+            built.clear()
+        built.add(built_key(text, language, geocoder_choice(), hint))
         status.update(label=f"Story map ready: {len(story.places)} places", state="complete")
     set_story(story, source={"text": story.article, "name": name, "language": language,
                              "hint": hint})
@@ -468,7 +482,7 @@ def map_payload(fingerprint: str, _story: Story) -> dict[str, Any]:
     whole map again on every run, a tenth of a second on each page load and each click."""
     m = render_app(_story)
     m.get_root().render()
-    m.render()
+    m.render()  # type: ignore[no-untyped-call]  # folium is untyped
     html_, header = _get_html(m), _get_header(m)
     script = _get_map_string(m)  # after this, the map's id is streamlit-folium's "map_div"
 
