@@ -91,6 +91,10 @@ class Page:
                 " storymap.reveal(storymap.places[i].id, () => { window.__revealed = true; }); }",
                 i)
         self.page.wait_for_function("window.__revealed === true")
+        # markercluster re-renders after a zoom with a short animation that swaps the icons:
+        # a click during it hits an icon on its way out (seen once in CI under load)
+        self.page.wait_for_function(
+            "!document.querySelector('.leaflet-cluster-anim, .leaflet-zoom-anim')")
         return self.page.locator(f".sm-marker[aria-label^={_css_string(label)}]")
 
 
