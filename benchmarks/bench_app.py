@@ -32,7 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_app_browser import CHROMIUM, FLAGS, MAP_FRAME, PANEL, AppPage, Server
+from conftest import CHROMIUM, FLAGS
+from test_app_browser import MAP_FRAME, PANEL, AppPage, Server
 
 FLOORS = {"page load → visible map": 3.0, "marker click → passages": 1.0}
 MARKER = "Wonsan"

@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_app_browser import CHROMIUM, FLAGS, PANEL, Server  # noqa: E402
+from conftest import CHROMIUM, FLAGS  # noqa: E402
+from test_app_browser import PANEL, Server  # noqa: E402
 
 
 def main() -> int:

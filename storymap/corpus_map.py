@@ -20,7 +20,6 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +30,15 @@ from storymap.corpus import place_key, read_records, write_atomically
 from storymap.export import standalone_html
 from storymap.model import FEATURES
 from storymap.render import (
-    BASEMAP_ATTRIBUTION,
-    GEONAMES_MAP_ATTRIBUTION,
     OSM_ATTRIBUTION,
     OSM_TILES,
     TILE_REFERRER_POLICY,
     RawHTML,
     country_name,
+    map_attribution,
+    page_script,
     script_json,
+    template_text,
     world_basemap,
 )
 
@@ -134,10 +134,6 @@ def _valid_point(place: dict[str, Any]) -> bool:
     return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90
 
 
-def _template_text(name: str) -> str:
-    return (resources.files("storymap") / "templates" / name).read_text(encoding="utf-8")
-
-
 class CorpusLayer(MacroElement):
     """Circles, popups, the time slider and the legend: data, stylesheet and script."""
 
@@ -147,8 +143,7 @@ class CorpusLayer(MacroElement):
         self.data_json = script_json(payload)
         self.basemap_json = script_json(world_basemap()) if basemap else "null"
         self.options_json = script_json({
-            "attribution": GEONAMES_MAP_ATTRIBUTION
-            + (" | " + html.escape(BASEMAP_ATTRIBUTION) if basemap else ""),
+            "attribution": map_attribution(basemap),
         })
 
     def render(self, **kwargs: Any) -> str:
@@ -160,13 +155,13 @@ class CorpusLayer(MacroElement):
             raise TypeError("CorpusLayer must be added to a map")
         map_name = self._parent.get_name()
         figure.header.add_child(
-            RawHTML(f"<style>\n{_template_text('corpus_map.css')}\n</style>"), name=name)
+            RawHTML(f"<style>\n{template_text('corpus_map.css')}\n</style>"), name=name)
         figure.html.add_child(RawHTML(
             f'<script type="application/json" id="corpusmap-data">{self.data_json}</script>\n'
             f'<script type="application/json" id="corpusmap-basemap">{self.basemap_json}'
             "</script>"), name=name)
         figure.script.add_child(RawHTML(
-            f"{_template_text('corpus_map.js')}\ncorpusmapInit({map_name}, "
+            f"{page_script('corpus_map.js')}\ncorpusmapInit({map_name}, "
             f"{self.options_json});"), name=name)
         return ""
 

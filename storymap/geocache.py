@@ -332,29 +332,23 @@ class GeoCache:
 
     def release(self, service: str, interval: float) -> None:
         """The request is answered: the next one may start `interval` seconds from now."""
-        try:
-            with self._transaction(write=True) as conn:
-                if conn is None:
-                    return
-                conn.execute(
-                    "INSERT INTO slots (service, next, lease_until) VALUES (?, ?, 0) "
-                    "ON CONFLICT(service) DO UPDATE SET next = MAX(next, excluded.next), "
-                    "lease_until = 0",
-                    (service, time.time() + interval),
-                )
-        except sqlite3.Error as exc:
-            log.warning("geocoding cache slot failed (%s)", exc)
+        self._push_next(service, time.time() + interval, end_lease=True)
 
     def hold(self, service: str, until: float) -> None:
         """No process may send to `service` before the wall-clock time `until` (Retry-After)."""
+        self._push_next(service, until, end_lease=False)
+
+    def _push_next(self, service: str, next_time: float, *, end_lease: bool) -> None:
+        """Move the service's next allowed start to `next_time` (never earlier than it is)."""
+        update = "next = MAX(next, excluded.next)" + (", lease_until = 0" if end_lease else "")
         try:
             with self._transaction(write=True) as conn:
                 if conn is None:
                     return
                 conn.execute(
                     "INSERT INTO slots (service, next, lease_until) VALUES (?, ?, 0) "
-                    "ON CONFLICT(service) DO UPDATE SET next = MAX(next, excluded.next)",
-                    (service, until),
+                    f"ON CONFLICT(service) DO UPDATE SET {update}",
+                    (service, next_time),
                 )
         except sqlite3.Error as exc:
             log.warning("geocoding cache slot failed (%s)", exc)

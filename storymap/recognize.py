@@ -441,9 +441,7 @@ def _word_of(text: str, token: Token | None, pos: int) -> str | None:
     (not across a line break or punctuation)."""
     if token is None:
         return None
-    s, e = token
-    gap = text[e:pos]
-    return text[s:e] if gap.strip() == "" and "\n" not in gap else None
+    return _adjacent(text, token, text[token[1] : pos])
 
 
 def _word_after(text: str, end: int) -> str | None:
@@ -451,9 +449,11 @@ def _word_after(text: str, end: int) -> str | None:
     token = _token_after(text, end)
     if token is None:
         return None
-    s, e = token
-    gap = text[end:s]
-    return text[s:e] if gap.strip() == "" and "\n" not in gap else None
+    return _adjacent(text, token, text[end : token[0]])
+
+
+def _adjacent(text: str, token: Token, gap: str) -> str | None:
+    return text[token[0] : token[1]] if gap.strip() == "" and "\n" not in gap else None
 
 
 def _at_sentence_start(text: str, start: int) -> bool:

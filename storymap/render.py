@@ -479,8 +479,19 @@ def story_payload(story: Story) -> dict[str, Any]:
 # -- the folium element -------------------------------------------------------------------------
 
 
-def _template_text(name: str) -> str:
+def template_text(name: str) -> str:
     return (resources.files("storymap") / "templates" / name).read_text(encoding="utf-8")
+
+
+def page_script(name: str) -> str:
+    """A page script from templates/, after the helpers all of them share (common.js)."""
+    return template_text("common.js") + "\n" + template_text(name)
+
+
+def map_attribution(basemap: bool) -> str:
+    """The attribution line's data credits (GeoNames; Natural Earth with the basemap)."""
+    return GEONAMES_MAP_ATTRIBUTION + (" | " + html.escape(BASEMAP_ATTRIBUTION) if basemap
+                                       else "")
 
 
 class RawHTML(Element):
@@ -509,7 +520,7 @@ class StoryLayer(MacroElement):
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "StoryLayer"
-        self._template = Template(_template_text("story.html.j2"))
+        self._template = Template(template_text("story.html.j2"))
         self.panel = panel
         self.language = story.language
         self.title = story.title
@@ -521,12 +532,11 @@ class StoryLayer(MacroElement):
                 "cluster": cluster,
                 "panel": panel,
                 "icons": list(asset_bundle()["icons"]),
-                "attribution": GEONAMES_MAP_ATTRIBUTION
-                + (" | " + html.escape(BASEMAP_ATTRIBUTION) if basemap else ""),
+                "attribution": map_attribution(basemap),
             }
         )
-        self.css = _template_text("storymap.css")
-        self.js = _template_text("storymap.js")
+        self.css = template_text("storymap.css")
+        self.js = page_script("storymap.js")
 
     def render(self, **kwargs: Any) -> str:
         """Like ``MacroElement.render``, but the rendered parts are added as `RawHTML`."""
@@ -654,24 +664,8 @@ APP_FEATURE_NAMES = {
 
 _APP_SCRIPT = """
 (function (map, d, basemap) {
-  if (d.attribution && map.attributionControl) {
-    map.attributionControl.addAttribution(d.attribution);
-  }
-  if (basemap) {
-    var pane = map.createPane("smBasemap");
-    pane.style.zIndex = 150;
-    pane.classList.add("sm-basemap-pane");
-    L.geoJSON(basemap, {
-      pane: "smBasemap",
-      renderer: L.canvas({ pane: "smBasemap", padding: 0.5 }),
-      interactive: false,
-      style: function (f) {
-        return f.properties.kind === "land"
-          ? { stroke: false, fillColor: "#f4f1ea", fillOpacity: 1 }
-          : { color: "#9e9e9e", weight: 0.8, fill: false };
-      }
-    }).addTo(map);
-  }
+  storymapCommon.addAttributionAndBasemap(map, d.attribution, basemap, "smBasemap",
+                                          L.canvas);
   var group = L.featureGroup();
   d.markers.forEach(function (mk) {
     var icon = L.divIcon({
@@ -770,7 +764,7 @@ class AppLayer(MacroElement):
         )
 
     def header_html(self) -> str:
-        return "<style>\n" + _template_text("storymap.css") + "\n</style>"
+        return "<style>\n" + template_text("storymap.css") + "\n</style>"
 
     def script_js(self) -> str:
         if self._script is None:
@@ -778,11 +772,8 @@ class AppLayer(MacroElement):
         return self._script
 
     def _build_script(self) -> str:
-        attribution = GEONAMES_MAP_ATTRIBUTION + (
-            " | " + html.escape(BASEMAP_ATTRIBUTION) if self.basemap else ""
-        )
-        data = {"markers": app_markers(self.story), "attribution": attribution}
-        return _APP_SCRIPT % {
+        data = {"markers": app_markers(self.story), "attribution": map_attribution(self.basemap)}
+        return template_text("common.js") + "\n" + _APP_SCRIPT % {
             "map": self._parent.get_name() if self._parent is not None else "map",
             "data": script_json(data),
             "basemap": _basemap_json() if self.basemap else "null",

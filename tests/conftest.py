@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,26 @@ from storymap.pipeline import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DE = ROOT / "data" / "samples" / "seed-de.txt"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's chromium, which the browser tests drive (scripts/test.sh installs it)."""
+FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--disable-background-networking", "--disable-component-update", "--no-first-run",
+    "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,17 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHROMIUM
 from sample_stories import SEED_PATH, hand_built_seed, hostile_story
 
 from storymap.export import to_html
 from storymap.model import Story
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-    "--disable-sync", "--disable-dev-shm-usage",
-]
 TILE_HOST = "tile.openstreetmap.org"
 KURSK = (51.7, 36.2)
 
@@ -107,16 +102,6 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     h = (math.sin((lat2 - lat1) / 2) ** 2
          + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
     return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHROMIUM, FLAGS
 from corpus_docs import make_corpus, read_jsonl, sorted_lines, write_jsonl
 
 from storymap import article
@@ -444,12 +445,6 @@ def test_corpus_map_cli(tmp_path: Path, context_results: Path,
     assert "wrote" in err and "dated 2024-" in err
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-    "--disable-sync", "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,6 @@ from storymap.model import Passage, Story
 from storymap.render import (
     SNIPPET_MAX,
     StoryIndex,
-    _template_text,
     country_name,
     country_outlines,
     render,
@@ -39,6 +38,9 @@ from storymap.render import (
     snippet_window,
     story_payload,
     world_basemap,
+)
+from storymap.render import (
+    template_text as _template_text,
 )
 
 FORBIDDEN_IN_SCRIPT = ("<", ">", "&", "\u2028", "\u2029", "{{", "{%", "{#")

@@ -11,17 +11,7 @@
   };
   var R_MIN = 4, R_MAX = 28, POPUP_MAX = 100;
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  function readJson(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
+  var el = storymapCommon.el, readJson = storymapCommon.readJson;
 
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
 
@@ -30,24 +20,8 @@
     var basemap = readJson("corpusmap-basemap");
     var docs = data.docs, places = data.places, dates = data.dates;
 
-    if (opts.attribution && map.attributionControl) {
-      map.attributionControl.addAttribution(opts.attribution);
-    }
-    if (basemap) {
-      var pane = map.createPane("cmBasemap");
-      pane.style.zIndex = 150;
-      pane.style.pointerEvents = "none";
-      L.geoJSON(basemap, {
-        pane: "cmBasemap",
-        renderer: L.svg({ pane: "cmBasemap", padding: 0.5 }),
-        interactive: false,
-        style: function (f) {
-          return f.properties.kind === "land"
-            ? { stroke: false, fillColor: "#f4f1ea", fillOpacity: 1 }
-            : { color: "#9e9e9e", weight: 0.8, fill: false };
-        }
-      }).addTo(map);
-    }
+    storymapCommon.addAttributionAndBasemap(map, opts.attribution, basemap, "cmBasemap",
+                                            L.svg);
 
     /* ---- the time range ---- */
     var range = { lo: 0, hi: dates.length - 1, undated: true };

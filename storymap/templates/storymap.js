@@ -10,17 +10,7 @@
     other: "place"
   };
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  function readJson(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
+  var el = storymapCommon.el, readJson = storymapCommon.readJson;
 
   var reduceMotion = !!(window.matchMedia &&
     window.matchMedia("(prefers-reduced-motion: reduce)").matches);
@@ -50,27 +40,8 @@
         iconUrl: opts.icons[0], iconRetinaUrl: opts.icons[1], shadowUrl: opts.icons[2]
       });
     }
-    if (opts.attribution && map.attributionControl) {
-      map.attributionControl.addAttribution(opts.attribution);
-    }
-
-    /* Offline basemap under the tiles: readable when the tiles cannot load. */
-    if (basemap) {
-      var pane = map.createPane("smBasemap");
-      pane.style.zIndex = 150;
-      pane.classList.add("sm-basemap-pane");
-      var renderer = L.svg({ pane: "smBasemap", padding: 0.5 });
-      L.geoJSON(basemap, {
-        pane: "smBasemap",
-        renderer: renderer,
-        interactive: false,
-        style: function (f) {
-          return f.properties.kind === "land"
-            ? { stroke: false, fillColor: "#f4f1ea", fillOpacity: 1 }
-            : { color: "#9e9e9e", weight: 0.8, fill: false };
-        }
-      }).addTo(map);
-    }
+    storymapCommon.addAttributionAndBasemap(map, opts.attribution, basemap, "smBasemap",
+                                            L.svg);
 
     /* ---- markers ---- */
     function featureName(p) { return FEATURE_NAMES[p.feature] || "place"; }
