@@ -95,6 +95,45 @@ def _checksum(key: str, value: str) -> str:
     return hashlib.sha256(f"{key}\x00{value}".encode()).hexdigest()
 
 
+def _create_schema(conn: sqlite3.Connection) -> None:
+    """Create or upgrade the tables in one write transaction, so that a process opening the
+    file at the same moment never sees them half made (or drops the slots another just made)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            # Slots are momentary state; entries keep their format (checked on read).
+            conn.execute("DROP TABLE IF EXISTS slots")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting while another process does the same.
+
+    SQLite answers "database is locked" at once, without its busy handler, when two processes
+    switch a new file's journal mode together; so the wait is ours, up to the busy timeout."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (
+                sqlite3.SQLITE_BUSY,
+                sqlite3.SQLITE_LOCKED,
+            )
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 @dataclass(frozen=True, slots=True)
 class CacheInfo:
     path: Path
@@ -132,13 +171,9 @@ class GeoCache:
             self.path, timeout=_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
         )
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
-            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                # Slots are momentary state; entries keep their format (checked on read).
-                conn.execute("DROP TABLE IF EXISTS slots")
-            conn.executescript(_SCHEMA)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _create_schema(conn)
         except BaseException:
             conn.close()
             raise

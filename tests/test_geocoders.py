@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from fake_services import FakeServices, closed_port, running
 
-from storymap import cli_network
+from storymap import cli_network, geocache
 from storymap.errors import GeocodingError
 from storymap.gazetteer import Gazetteer
 from storymap.geocache import GeoCache, make_key
@@ -131,9 +131,13 @@ def test_user_agent_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("name", "env"),
-    [("opencage", "STORYMAP_OPENCAGE_KEY"), ("mapbox", "STORYMAP_MAPBOX_KEY"),
-     ("googlev3", "STORYMAP_GOOGLE_KEY"), ("geonames", "STORYMAP_GEONAMES_USERNAME"),
-     ("here", "STORYMAP_HERE_KEY")],
+    [
+        ("opencage", "STORYMAP_OPENCAGE_KEY"),
+        ("mapbox", "STORYMAP_MAPBOX_KEY"),
+        ("googlev3", "STORYMAP_GOOGLE_KEY"),
+        ("geonames", "STORYMAP_GEONAMES_USERNAME"),
+        ("here", "STORYMAP_HERE_KEY"),
+    ],
 )
 def test_keyed_services_need_their_key(
     name: str, env: str, monkeypatch: pytest.MonkeyPatch
@@ -391,7 +395,9 @@ CHILD = textwrap.dedent(
 def child(fake: FakeServices, *names: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, fake.base_url, *names],
-        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
     )
 
 
@@ -494,6 +500,51 @@ def test_an_unusable_cache_degrades_to_no_cache(fake: FakeServices, tmp_path: Pa
     assert cache.info().entries == 0
 
 
+def open_together(path: Path, sessions: int) -> list[tuple[float, bool] | None]:
+    """`sessions` caches open the same file at the same moment and each asks for a slot."""
+    caches = [GeoCache(path) for _ in range(sessions)]
+    start = threading.Barrier(sessions)
+    answers: list[tuple[float, bool] | None] = [None] * sessions
+
+    def take(i: int) -> None:
+        start.wait()
+        answers[i] = caches[i].acquire("svc", 5.0)
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for cache in caches:
+        cache.close()
+    return answers
+
+
+def test_caches_opened_together_on_a_new_file_all_work(tmp_path: Path) -> None:
+    # Sessions that open a new cache file at the same moment must neither fail ("database is
+    # locked" while switching to WAL) nor drop the tables another has just made.
+    for trial in range(60):
+        answers = open_together(tmp_path / f"c{trial}.sqlite3", 6)
+        assert None not in answers, f"trial {trial}: a cache gave up"
+        assert answers.count((0.0, False)) == 1
+
+
+def test_switching_to_wal_waits_out_a_busy_file() -> None:
+    class BusyTwice:
+        calls = 0
+
+        def execute(self, sql: str) -> None:
+            self.calls += 1
+            if self.calls <= 2:
+                exc = sqlite3.OperationalError("database is locked")
+                exc.sqlite_errorcode = sqlite3.SQLITE_BUSY
+                raise exc
+
+    conn = BusyTwice()
+    geocache._switch_to_wal(conn)  # type: ignore[arg-type]
+    assert conn.calls == 3
+
+
 WRITER = textwrap.dedent(
     """
     import sys
@@ -537,10 +588,12 @@ def test_cache_survives_a_process_killed_mid_write(tmp_path: Path) -> None:
 
 # -- re-ranking (opt-in) ---------------------------------------------------------------------------
 
-FRANKFURT_MAIN = Place("gn:2925533", "Frankfurt am Main", "city", 50.1155, 8.6842, "DE",
-                       2925533, 650_000)
-FRANKFURT_ODER = Place("gn:2925535", "Frankfurt (Oder)", "city", 52.3471, 14.5506, "DE",
-                       2925535, 60_000)
+FRANKFURT_MAIN = Place(
+    "gn:2925533", "Frankfurt am Main", "city", 50.1155, 8.6842, "DE", 2925533, 650_000
+)
+FRANKFURT_ODER = Place(
+    "gn:2925535", "Frankfurt (Oder)", "city", 52.3471, 14.5506, "DE", 2925535, 60_000
+)
 SLUBICE = Place("gn:3085450", "Słubice", "city", 52.3503, 14.5606, "PL", 3085450, 17_000)
 
 
@@ -549,14 +602,22 @@ def frankfurt_story(confidence: float) -> Story:
     f0 = text.index("Frankfurt")
     s0 = text.index("Słubice")
     return Story(
-        article=text, language="de",
+        article=text,
+        language="de",
         passages=(Passage(0, 0, 12, text[:12]), Passage(1, 13, len(text), text[13:])),
         places=(FRANKFURT_MAIN, SLUBICE),
         mentions=(
-            Mention(f0, f0 + 9, "Frankfurt", 1, FRANKFURT_MAIN.id, "name", confidence,
-                    (Candidate(FRANKFURT_MAIN, 2.0), Candidate(FRANKFURT_ODER, 1.8))),
-            Mention(s0, s0 + 7, "Słubice", 1, SLUBICE.id, "name", 1.0,
-                    (Candidate(SLUBICE, 3.0),)),
+            Mention(
+                f0,
+                f0 + 9,
+                "Frankfurt",
+                1,
+                FRANKFURT_MAIN.id,
+                "name",
+                confidence,
+                (Candidate(FRANKFURT_MAIN, 2.0), Candidate(FRANKFURT_ODER, 1.8)),
+            ),
+            Mention(s0, s0 + 7, "Słubice", 1, SLUBICE.id, "name", 1.0, (Candidate(SLUBICE, 3.0),)),
         ),
     )
 
@@ -590,7 +651,7 @@ def test_rerank_picks_the_candidate_the_service_confirms() -> None:
     assert m.candidates[0].place == FRANKFURT_ODER and "geocoder" in m.candidates[0].evidence
     assert {p.id for p in story.places} == {FRANKFURT_ODER.id, SLUBICE.id}
     # biased to the article's countries
-    (query, kw), = service.calls
+    ((query, kw),) = service.calls
     assert query == "Frankfurt" and set(kw["country_codes"]) == {"DE", "PL"}
 
 
@@ -616,8 +677,13 @@ def test_geocode_unresolved_with_plain_spans(fake: FakeServices) -> None:
             self.start, self.end, self.text, self.passage = start, start + len(text), text, 1
 
     story = frankfurt_story(1.0)
-    story = Story(story.article + " In Laafeld nicht.", story.language, story.passages,
-                  story.places, story.mentions)
+    story = Story(
+        story.article + " In Laafeld nicht.",
+        story.language,
+        story.passages,
+        story.places,
+        story.mentions,
+    )
     start = story.article.index("Laafeld")
     out = geocode_unresolved(story, [S("Laafeld", start)], photon(fake))
     assert [m.text for m in out.mentions] == ["Frankfurt", "Słubice", "Laafeld"]
@@ -666,10 +732,21 @@ def test_cli_geocoder_options_and_url(
     fake: FakeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
     parser = network_parser()
-    args = parser.parse_args([
-        "places", fake.url("/page/article.html"), "--allow-private", "--geocoder", "nominatim",
-        "--geocoder-url", fake.base_url, "--user-agent", UA, "--geocoder-timeout", "2",
-    ])
+    args = parser.parse_args(
+        [
+            "places",
+            fake.url("/page/article.html"),
+            "--allow-private",
+            "--geocoder",
+            "nominatim",
+            "--geocoder-url",
+            fake.base_url,
+            "--user-agent",
+            UA,
+            "--geocoder-timeout",
+            "2",
+        ]
+    )
     text = cli_network.read_url(args.article, args)
     assert text is not None and "Laafeld" in text
     story = cli_network.run_with_network(text, args, max_bytes=2_000_000)
