@@ -53,7 +53,6 @@ def build_story(
     """Assemble mentions and places; countries acting in politics add their seat."""
     mentions: list[Mention] = []
     places: dict[str, Place] = {}
-    made: dict[int, Candidate] = {}  # repeated names share their scored candidates
     acting: list[str] = []
     for res in resolutions:
         if res.dropped:
@@ -61,7 +60,7 @@ def build_story(
         span, best = res.span, res.best
         if best is None:
             continue
-        candidates = tuple(_candidate(gaz, c, made) for c in res.candidates)
+        candidates = tuple([c.made or _candidate(gaz, c) for c in res.candidates])
         place = gaz.place(best.place)
         if place.id not in places:
             places[place.id] = _with_label(place, span.text, span.key, language, span.kind)
@@ -106,12 +105,11 @@ def build_story(
     )
 
 
-def _candidate(gaz: Gazetteer, scored: Scored, made: dict[int, Candidate]) -> Candidate:
-    found = made.get(id(scored))
-    if found is None:
-        found = made[id(scored)] = Candidate(gaz.place(scored.place), scored.score,
-                                             scored.evidence)
-    return found
+def _candidate(gaz: Gazetteer, scored: Scored) -> Candidate:
+    """The Candidate of a score, kept on it: scores are shared by repeated names and, when
+    memoised, across articles."""
+    scored.made = Candidate(gaz.place(scored.place), scored.score, scored.evidence)
+    return scored.made
 
 
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:

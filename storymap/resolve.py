@@ -45,6 +45,7 @@ from .gazetteer import (
     normalize,
     read_table,
 )
+from .model import Candidate
 from .recognize import Span
 
 PARENT_JOINERS = (", ", " (", " in ", " im ", ", in ")
@@ -66,6 +67,8 @@ class Scored:
     place: int
     score: float
     evidence: dict[str, float]
+    made: Candidate | None = field(default=None, compare=False, repr=False)
+    """The model's Candidate for it, built once: scores are memoised across articles."""
 
 
 @dataclass(slots=True)
@@ -175,19 +178,50 @@ def _rank(
 ) -> tuple[Scored, ...]:
     """A span's candidates, scored and best first. `parent`: the places of Y in "X, Y";
     `children`: the places of X when this span is that Y."""
-    cands = [_score(gaz, idx, span, parent, context, language)
-             for idx in _shortlist(gaz, span.places, context)]
-    cands = _with_nearby(gaz, cands, context, span.key)
-    if children:
-        cands = [_child_bonus(gaz, c, children) for c in cands]
-    if any("own-name" in c.evidence for c in cands):
-        cands = [_alias_penalty(gaz, c) for c in cands]
-    if any(_facts(gaz, c.place).feature == "region" for c in cands):
-        cands = [_namesake_bonus(gaz, c) for c in cands]
-    if any(_facts(gaz, c.place).important for c in cands):
-        cands = [_hamlet_penalty(gaz, c) for c in cands]
+    shortlist = _shortlist(gaz, span.places, context)
+    rivals = _rivals(gaz, shortlist, span.key)
+    pairs = [_score(gaz, idx, span, parent, context, language, rivals) for idx in shortlist]
+    bases = [base for base, _ in pairs]
+    near = _with_nearby(gaz, bases, context, span.key)
+    if near is bases and not children:
+        cands = [final for _, final in pairs]  # the memoised whole score: nothing to add
+    else:
+        cands = []
+        for c, (base, final) in zip(near, pairs, strict=True):
+            if children:
+                c = _child_bonus(gaz, c, children)
+            cands.append(final if c is base else _penalised(gaz, c, rivals))
     cands.sort(key=lambda c: (-c.score, c.place))
     return tuple(cands)
+
+
+class _Rivals(NamedTuple):
+    """What a span's other candidates say about each one's score (alias, namesake, hamlet)."""
+
+    own_name: bool
+    """Some candidate bears the name as its own."""
+    region: bool
+    important: bool
+
+
+@lru_cache(maxsize=65_536)
+def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
+    return _Rivals(
+        any(is_own_name(gaz, idx, key) for idx in shortlist),
+        any(_facts(gaz, idx).feature == "region" for idx in shortlist),
+        any(_facts(gaz, idx).important for idx in shortlist),
+    )
+
+
+def _penalised(gaz: Gazetteer, c: Scored, rivals: _Rivals) -> Scored:
+    """The adjustments that depend on the other candidates, in their fixed order."""
+    if rivals.own_name:
+        c = _alias_penalty(gaz, c)
+    if rivals.region:
+        c = _namesake_bonus(gaz, c)
+    if rivals.important:
+        c = _hamlet_penalty(gaz, c)
+    return c
 
 
 @dataclass
@@ -359,9 +393,11 @@ def _score(
     parent_places: tuple[int, ...],
     ctx: _Context,
     language: str,
-) -> Scored:
+    rivals: _Rivals,
+) -> tuple[Scored, Scored]:
     """Read what the article says about this candidate; the sum itself is memoised, since
-    the same few things are said of the same names in article after article."""
+    the same few things are said of the same names in article after article.
+    Returns (the evidence so far, with the `rivals` adjustments too)."""
     feature, cc, region, county = _facts(gaz, idx)[:4]
     key = span.key
     support = min(ctx.country_support(cc, key), 5) if cc else 0  # the bonus stops growing at 5
@@ -379,7 +415,7 @@ def _score(
             parent = True
             break
     cue = "city" if "city-word" in span.cues else "region" if "region-word" in span.cues else ""
-    return _sum(gaz, idx, key, language, support, in_region, parent, cue)
+    return _sum(gaz, idx, key, language, support, in_region, parent, cue, rivals)
 
 
 @lru_cache(maxsize=65_536)
@@ -392,9 +428,11 @@ def _sum(
     in_region: bool,
     parent: bool,
     cue: str,
-) -> Scored:
+    rivals: _Rivals,
+) -> tuple[Scored, Scored]:
     """The evidence for one candidate from what the article says of it (see the module
-    docstring). `support`: mentions of other names in the candidate's country."""
+    docstring), before and after the `rivals` adjustments. `support`: mentions of other
+    names in the candidate's country."""
     feature, cc, region, _, prior_score, seat = _facts(gaz, idx)[:6]
     ev: dict[str, float] = {"prior": prior_score}
     if feature not in ("continent", "region") and support:
@@ -417,7 +455,8 @@ def _sum(
         ev["language"] = 0.5
     if feature == "city" and seat:
         ev["capital"] = 0.5
-    return Scored(idx, round(sum(ev.values()), 3), ev)
+    base = Scored(idx, round(sum(ev.values()), 3), ev)
+    return base, _penalised(gaz, base, rivals)
 
 
 NEARBY_KM = 300.0
@@ -425,20 +464,22 @@ NEARBY_KM = 300.0
 
 def _with_nearby(gaz: Gazetteer, cands: list[Scored], ctx: _Context, key: str) -> list[Scored]:
     """Add the ``nearby`` bonus (at most 1) where it can still change the choice: to city
-    candidates within 1 point of the best. Distances are the costliest part of scoring."""
+    candidates within 1 point of the best. Distances are the costliest part of scoring.
+    Returns `cands` itself when no bonus applies."""
     if len(cands) < 2 or not ctx.points:
         return cands
     best = max(c.score for c in cands)
-    out = []
-    for c in cands:
+    out = None
+    for k, c in enumerate(cands):
         f = _facts(gaz, c.place)
         if f.feature == "city" and c.score >= best - 1.0:
             d = ctx.distance_km(f.lat, f.lon, key)
             if d < NEARBY_KM:
                 bonus = round(1.0 - d / NEARBY_KM, 3)
-                c = Scored(c.place, round(c.score + bonus, 3), {**c.evidence, "nearby": bonus})
-        out.append(c)
-    return out
+                if out is None:
+                    out = list(cands)
+                out[k] = Scored(c.place, round(c.score + bonus, 3), {**c.evidence, "nearby": bonus})
+    return cands if out is None else out
 
 
 def _drop_before_scoring(
