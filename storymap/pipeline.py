@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import article as article_mod
@@ -63,7 +64,8 @@ def build_story(
         candidates = tuple([c.made or _candidate(gaz, c) for c in res.candidates])
         place = gaz.place(best.place)
         if place.id not in places:
-            places[place.id] = _with_label(place, span.text, span.key, language, span.kind)
+            places[place.id] = _labelled(gaz, best.place, span.text, span.key, language,
+                                         span.kind)
         mentions.append(
             Mention(
                 start=span.start,
@@ -110,6 +112,13 @@ def _candidate(gaz: Gazetteer, scored: Scored) -> Candidate:
     memoised, across articles."""
     scored.made = Candidate(gaz.place(scored.place), scored.score, scored.evidence)
     return scored.made
+
+
+@lru_cache(maxsize=65_536)
+def _labelled(gaz: Gazetteer, idx: int, surface: str, key: str, language: str, kind: str
+              ) -> Place:
+    """`_with_label` of a gazetteer place, memoised: news names the same places alike."""
+    return _with_label(gaz.place(idx), surface, key, language, kind)
 
 
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:

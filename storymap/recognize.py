@@ -14,7 +14,7 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from .charclass import char_class
 from .gazetteer import F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
@@ -27,6 +27,8 @@ MAX_TOKENS = 6
 # Characters allowed between the words of one name: "New York", "Baden-Württemberg",
 # "St. Louis", "Côte d'Ivoire", "U.S.".
 JOINERS = frozenset({" ", "-", ". ", ".", "'", "\u2019", "-\n"})
+JOINED_WORD = re.compile(r"(?:-\n|\. |[ \-.'\u2019])(\w+)")
+"""One of JOINERS, then the next word (group 1): how a name continues."""
 SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
 
 LOCATIVE = {
@@ -178,7 +180,7 @@ def find_spans(
         if key in names and key not in prefixes and text[e : e + 1] != ".":
             last, end, hits = s, e, gazetteer.hits(key)  # a one-word name that starts no other
         else:
-            match = _longest_match(text, s, e, language, gazetteer)
+            match = _longest_match(text, s, e, key, language, gazetteer)
             if match is None:
                 continue
             last, end, key, hits = match
@@ -253,25 +255,21 @@ def _with_passage(span: Span, passage: int) -> Span:
 
 
 def _longest_match(
-    text: str, start: int, first_end: int, language: str, gaz: Gazetteer
+    text: str, start: int, first_end: int, first_key: str, language: str, gaz: Gazetteer
 ) -> tuple[int, int, str, tuple[Hit, ...]] | None:
     """The longest name of at most MAX_TOKENS words starting at `start`: (start of its last
-    word, end offset, key, hits)."""
-    lead_article = text[start:first_end].casefold() in ARTICLES
+    word, end offset, key, hits). `first_key` is the first word's casefolded text."""
+    lead_article = first_key in ARTICLES
     best: tuple[int, int, str, tuple[Hit, ...]] | None = None
-    token: Token | None = (start, first_end)
-    previous_end = start
+    s, end, key = start, first_end, first_key
+    word_end = end  # `end` moves past a dot ("U.S."); the next word is read from here
     for n in range(MAX_TOKENS):
-        if token is None:
-            break
-        s, end = token
-        if n > 0 and text[previous_end:s] not in JOINERS:
-            break
-        if n > 0 and lead_article and text[s].islower():
-            break  # "The river": a name that starts with an article keeps its words capitalised
-        key = text[start:end].casefold() if n == 0 else _key_of(text[start:end])
+        if n > 0:
+            if lead_article and text[s].islower():
+                break  # "The river": a name that starts with an article keeps its words capitalised
+            key = _key_of(text[start:end])
         hits = gaz.hits(key)
-        if end < len(text) and text[end] == ".":  # "U.S.", "Ky.", "St."
+        if text[end : end + 1] == ".":  # "U.S.", "Ky.", "St."
             dotted = gaz.hits(key + ".")
             if dotted:
                 hits, end, key = dotted, end + 1, key + "."
@@ -284,8 +282,11 @@ def _longest_match(
             best = (s, end, key, hits)
         if not gaz.is_prefix(key.rstrip(".")):
             break
-        previous_end = token[1]
-        token = _token_after(text, previous_end)
+        joined = JOINED_WORD.match(text, word_end)  # the next word, if a joiner leads to it
+        if joined is None:
+            break
+        s, word_end = joined.span(1)
+        end = word_end
     return best
 
 
@@ -512,6 +513,7 @@ def _looks_like_person(
     return False
 
 
+@lru_cache(maxsize=65_536)
 def _is_major_place(gaz: Gazetteer, key: str | int, *, by_index: bool = False) -> bool:
     """Countries, continents, capitals and cities of 1M+: a first name like "Georgia",
     "Paris" or "Washington" that is far more often the place ("Victoria" or "Mary", regions
