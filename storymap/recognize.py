@@ -27,6 +27,8 @@ MAX_TOKENS = 6
 # Characters allowed between the words of one name: "New York", "Baden-Württemberg",
 # "St. Louis", "Côte d'Ivoire", "U.S.".
 JOINERS = frozenset({" ", "-", ". ", ".", "'", "\u2019", "-\n"})
+ADJACENT_WORD = re.compile(r"[^\S\n]*(\w+)")
+"""A word (group 1) with only spaces on one line before it: a neighbour in the same phrase."""
 JOINED_WORD = re.compile(r"(?:-\n|\. |[ \-.'\u2019])(\w+)")
 """One of JOINERS, then the next word (group 1): how a name continues."""
 SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
@@ -391,12 +393,18 @@ def _classify(
         # Adjectives and metonyms mean their place whatever surrounds them: no context cues.
         return Span(start, end, surface, 0, kind, reading.places, reading.cues, key)
     cues: set[str] = set()
-    before = _token_before(text, backwards, start)
-    prev_word = _word_of(text, before, start)
+    n = len(text)
+    prev = ADJACENT_WORD.match(backwards, n - start)  # the previous word, read backwards
+    before: Token | None = None
+    prev_word: str | None = None
+    if prev is not None:
+        before = (n - prev.end(1), n - prev.start(1))
+        prev_word = text[before[0] : before[1]]
     # After "U.S." or "D.C." the next word is read from the last letter, so ". " is a gap that
     # ends the name ("the D.C. Commission" is not "before-name").
     word_end = end - 1 if surface.endswith(".") else end
-    next_word = _word_after(text, word_end)
+    nxt = ADJACENT_WORD.match(text, word_end)
+    next_word = nxt.group(1) if nxt is not None else None
     locatives = LOCATIVE.get(language, frozenset())
     if prev_word is not None and prev_word.casefold() in locatives:
         cues.add("locative")

@@ -180,7 +180,7 @@ def _rank(
     `children`: the places of X when this span is that Y."""
     shortlist = _shortlist(gaz, span.places, context)
     rivals = _rivals(gaz, shortlist, span.key)
-    pairs = [_score(gaz, idx, span, parent, context, language, rivals) for idx in shortlist]
+    pairs = _scores(gaz, shortlist, span, parent, context, language, rivals)
     bases = [base for base, _ in pairs]
     near = _with_nearby(gaz, bases, context, span.key)
     if near is bases and not children:
@@ -254,19 +254,6 @@ class _Context:
             if d2 < best:
                 best = d2
         return KM_PER_DEGREE * math.sqrt(best) if best < math.inf else math.inf
-
-    def has_country(self, cc: str, key: str) -> bool:
-        return self.country_support(cc, key) > 0
-
-    def country_support(self, cc: str, key: str) -> int:
-        """How many mentions of other names put the article in this country."""
-        keys = self.countries.get(cc)
-        if not keys:
-            return 0
-        return len(keys) - keys.count(key)
-
-    def has_region(self, region: str, key: str) -> bool:
-        return bool(self.regions.get(region, set()) - {key})
 
     @classmethod
     def first_pass(cls, spans: Sequence[Span], gaz: Gazetteer) -> _Context:
@@ -386,36 +373,44 @@ def _facts(gaz: Gazetteer, idx: int) -> _Facts:
     )
 
 
-def _score(
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def _scores(
     gaz: Gazetteer,
-    idx: int,
+    shortlist: tuple[int, ...],
     span: Span,
     parent_places: tuple[int, ...],
     ctx: _Context,
     language: str,
     rivals: _Rivals,
-) -> tuple[Scored, Scored]:
-    """Read what the article says about this candidate; the sum itself is memoised, since
-    the same few things are said of the same names in article after article.
-    Returns (the evidence so far, with the `rivals` adjustments too)."""
-    feature, cc, region, county = _facts(gaz, idx)[:4]
+) -> list[tuple[Scored, Scored]]:
+    """Read what the article says about each candidate; the sums themselves are memoised,
+    since the same few things are said of the same names in article after article.
+    Per candidate: (the evidence so far, with the `rivals` adjustments too)."""
     key = span.key
-    support = min(ctx.country_support(cc, key), 5) if cc else 0  # the bonus stops growing at 5
-    in_region = bool(
-        region
-        and (feature not in ("country", "continent", "region") or county)
-        and ctx.has_region(region, key)
-    )
-    parent = False
-    for p in parent_places:
-        pr = gaz.record(p)
-        if (pr[F_FEATURE] == "country" and pr[F_CC] == cc and feature != "country") or (
-            pr[F_FEATURE] == "region" and pr[F_REGION] == region and p != idx
-        ):
-            parent = True
-            break
     cue = "city" if "city-word" in span.cues else "region" if "region-word" in span.cues else ""
-    return _sum(gaz, idx, key, language, support, in_region, parent, cue, rivals)
+    countries, regions = ctx.countries, ctx.regions
+    out = []
+    for idx in shortlist:
+        feature, cc, region, county = _facts(gaz, idx)[:4]
+        support = 0
+        if cc and (keys := countries.get(cc)):  # mentions of other names in the country
+            support = min(len(keys) - keys.count(key), 5)  # the bonus stops growing at 5
+        in_region = False
+        if region and (feature not in ("country", "continent", "region") or county):
+            names = regions.get(region, _NO_NAMES)  # the region, if named (by another name)
+            in_region = len(names) > 1 or (len(names) == 1 and key not in names)
+        parent = False
+        for p in parent_places:
+            pr = gaz.record(p)
+            if (pr[F_FEATURE] == "country" and pr[F_CC] == cc and feature != "country") or (
+                pr[F_FEATURE] == "region" and pr[F_REGION] == region and p != idx
+            ):
+                parent = True
+                break
+        out.append(_sum(gaz, idx, key, language, support, in_region, parent, cue, rivals))
+    return out
 
 
 @lru_cache(maxsize=65_536)
