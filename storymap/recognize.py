@@ -124,10 +124,13 @@ def scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
 ADJECTIVE_END_DE = re.compile(r"sch(?:e[mnrs]?)?\b")
 
 
+_span_of = re.Match.span
+
+
 def candidate_words(text: str, backwards: str, language: str) -> list[Token]:
     """The words that may start a place mention, in text order (see `scanner`); in German
     also the lowercase words that may be adjectives."""
-    words = [m.span() for m in scanner()[0].finditer(text)]
+    words = list(map(_span_of, scanner()[0].finditer(text)))
     if language == "de":
         n = len(text)
         adjectives = []
@@ -159,6 +162,7 @@ def find_spans(
     stop = gazetteer.stop_keys.get(language, frozenset())
     locatives = LOCATIVE.get(language, frozenset())
     readings = _readings(gazetteer)
+    trigger = UNKNOWN_TRIGGERS.get(language)
     backwards = text[::-1]
     resume = 0  # the end of the last span: candidates inside it are skipped
     for s, e in candidate_words(text, backwards, language):
@@ -171,6 +175,8 @@ def find_spans(
         elif key not in names and key not in prefixes and key + "." not in names and not (
             german and key[-1:] == "s" and key[:-1] in names
         ) and not (other_scripts and (key in gazetteer or gazetteer.is_prefix(key))):
+            if trigger is None or not trigger.search(text, max(0, s - 6), s):
+                continue  # most capitalised words follow no "in"/"nach": not even unknown
             unknown = _unknown_place(text, s, e, key, language, gazetteer)
             if unknown is not None:
                 passage = max(0, bisect.bisect_right(starts, s) - 1)
@@ -224,11 +230,9 @@ UNKNOWN_TRIGGERS = {
 def _unknown_place(
     text: str, s: int, e: int, key: str, language: str, gaz: Gazetteer
 ) -> Span | None:
-    """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near", that
-    is no ordinary word or given name ("in Laafeld"): a place an online geocoder may find."""
-    trigger = UNKNOWN_TRIGGERS.get(language)
-    if trigger is None or not trigger.search(text, max(0, s - 6), s):
-        return None  # cheapest test first: most capitalised words follow no "in"/"nach"
+    """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near" (the
+    caller checks `UNKNOWN_TRIGGERS`), that is no ordinary word or given name ("in
+    Laafeld"): a place an online geocoder may find."""
     word = text[s:e]
     common = gaz.common_words.get(language)
     if common is None or len(word) < 4 or not word.isalpha() or word.isupper():
@@ -439,7 +443,8 @@ def _classify(
     if kind == "name" and _looks_like_person(text, start, word_end, single, before, prev_word,
                                              next_word, gaz):
         cues.add("person")
-    return Span(start, end, surface, 0, kind, reading.places, reading.cues | cues, key)
+    return Span(start, end, surface, 0, kind, reading.places,
+                reading.cues | cues if cues else reading.cues, key)
 
 
 COMMON_ZIPF = 3.3

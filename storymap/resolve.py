@@ -54,6 +54,9 @@ HOME = {
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
 }
 BIG_PLACE = 200_000
+PLACE_CUES = frozenset({"locative", "region-word"})
+"""Cues that the text itself calls the name a place ("in X", "Gebiet X")."""
+NAMED_CUES = frozenset({"region-word", "before-name"})
 KM_PER_DEGREE = 111.195
 NEAR_DEGREES = 2.7  # 300 km of latitude: farther points cannot be "nearby"
 HINT_KEY = "\x00hint"
@@ -272,7 +275,7 @@ class _Context:
             minor = r.feature == "city" and r.pop < BIG_PLACE
             if not clear or ("common-word" in span.cues and minor):
                 continue
-            cued = bool({"locative", "region-word"} & span.cues)
+            cued = not PLACE_CUES.isdisjoint(span.cues)
             strong = r.feature in ("country", "region") or r.pop >= 100_000 or cued
             if not strong:
                 continue
@@ -491,7 +494,7 @@ def _drop_before_scoring(
         return ""
     if "person" in span.cues:
         return "part of a person's name"
-    if has_parent or listed or {"locative", "region-word"} & span.cues:
+    if has_parent or listed or not PLACE_CUES.isdisjoint(span.cues):
         return ""  # context that a score can confirm ("X, Y"): decided after scoring
     if "calendar" in span.cues:
         return "a month or weekday"
@@ -527,14 +530,14 @@ def _drop_reason(
         _facts(gaz, c.place).pop >= BIG_PLACE for c in cands
     )
     has_context = (
-        bool({"locative", "region-word"} & span.cues) or "parent" in best.evidence or listed
+        not PLACE_CUES.isdisjoint(span.cues) or "parent" in best.evidence or listed
     )
     supported = has_context or "country" in best.evidence or "region" in best.evidence
     if "calendar" in span.cues and not ("region-word" in span.cues or "parent" in best.evidence):
         return "a month or weekday"
     noun_like = language == "de" or pop < BIG_PLACE  # "der Halle"; but "the London office"
     if "determiner" in span.cues and feature == "city" and zipf >= SMALL_COMMON_ZIPF and not (
-        {"region-word", "before-name"} & span.cues
+        NAMED_CUES & span.cues
     ) and noun_like:
         return "a noun after an article"
     if span.key in person_keys and not (important and "person" not in span.cues):
@@ -557,7 +560,7 @@ def _drop_reason(
         if zipf >= MID_COMMON_ZIPF and not has_context:
             return "an ordinary word"
         return ""
-    if zipf >= SMALL_COMMON_ZIPF and not ({"region-word"} & span.cues or "parent" in
+    if zipf >= SMALL_COMMON_ZIPF and not ("region-word" in span.cues or "parent" in
                                            best.evidence):
         return "an ordinary word"
     if not supported:
