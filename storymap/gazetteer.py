@@ -60,6 +60,21 @@ GENERIC_REGION_WORDS = frozenset(
      "north west", "south west", "far north", "far west", "far east"}
 KINDS = ("name", "adjective", "demonym", "metonym")
 HITS_CACHE_SIZE = 100_000
+
+
+class _HitsMemo(dict[str, "tuple[Hit, ...]"]):
+    """Gazetteer.hits' memo: a dict that reads a missing key from the index (and forgets
+    everything past HITS_CACHE_SIZE keys)."""
+
+    def __init__(self, read: Callable[[str], tuple[Hit, ...]]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, key: str) -> tuple[Hit, ...]:
+        if len(self) > HITS_CACHE_SIZE:
+            self.clear()
+        out = self[key] = self.read(key)
+        return out
 NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 # Thai, Tibetan, Myanmar, Khmer, kana and Han: written without spaces, so a word scanner never
 # sees their names as separate words.
@@ -104,7 +119,10 @@ class Gazetteer:
         self.acronyms: dict[str, frozenset[int]] = index["acronyms"]
         self.common_words: dict[str, frozenset[str]] = index["common_words"]
         self.stop_keys: dict[str, frozenset[str]] = index["stop_keys"]
-        self._hits: dict[str, tuple[Hit, ...]] = {}
+        self._hits = _HitsMemo(self._read_hits)
+        # Index entries for an already normalized key (see `normalize`), memoised, since news
+        # repeats the same few thousand names. A bound dict lookup: no Python frame per call.
+        self.hits: Callable[[str], tuple[Hit, ...]] = self._hits.__getitem__
         # The record of a place index. The list's own __getitem__, bound once: scoring
         # reads records hundreds of times per article, and a Python method would double that.
         self.record: Callable[[int], tuple[Any, ...]] = self.records.__getitem__
@@ -112,25 +130,15 @@ class Gazetteer:
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
 
-    def hits(self, key: str) -> tuple[Hit, ...]:
-        """Index entries for an already normalized key (see `normalize`); memoised, since
-        news repeats the same few thousand names."""
-        cached = self._hits.get(key)
-        if cached is not None:
-            return cached
+    def _read_hits(self, key: str) -> tuple[Hit, ...]:
         raw = self._names.get(key)
         if raw is None and self._other is not None:
             raw = self._other.get(key)
         if raw is None:
             return ()
         if isinstance(raw, int):
-            out: tuple[Hit, ...] = (Hit(raw >> 2, KINDS[raw & 3]),)
-        else:
-            out = tuple(Hit(v >> 2, KINDS[v & 3]) for v in raw)
-        if len(self._hits) > HITS_CACHE_SIZE:
-            self._hits.clear()
-        self._hits[key] = out
-        return out
+            return (Hit(raw >> 2, KINDS[raw & 3]),)
+        return tuple(Hit(v >> 2, KINDS[v & 3]) for v in raw)
 
     def is_prefix(self, key: str) -> bool:
         return key in self.prefixes or (
@@ -150,6 +158,7 @@ class Gazetteer:
                 _write_atomically(self._other_path, other)
                 names, prefixes = other["names"], other["prefixes"]
             self._other, self._other_prefixes = names, prefixes
+            self._hits.clear()  # it may hold "no hits" for names in these scripts
 
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))

@@ -185,7 +185,7 @@ def _rank(
     rivals = _rivals(gaz, shortlist, span.key)
     pairs = _scores(gaz, shortlist, span, parent, context, language, rivals)
     bases = [base for base, _ in pairs]
-    near = _with_nearby(gaz, bases, context, span.key)
+    near = _with_nearby(gaz, bases, context, span.key) if rivals.cities else bases
     if near is bases and not children:
         cands = [final for _, final in pairs]  # the memoised whole score: nothing to add
     else:
@@ -205,6 +205,8 @@ class _Rivals(NamedTuple):
     """Some candidate bears the name as its own."""
     region: bool
     important: bool
+    cities: int
+    """How many candidates are cities: with none, no ``nearby`` bonus can apply."""
 
 
 @lru_cache(maxsize=65_536)
@@ -213,6 +215,7 @@ def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
         any(is_own_name(gaz, idx, key) for idx in shortlist),
         any(_facts(gaz, idx).feature == "region" for idx in shortlist),
         any(_facts(gaz, idx).important for idx in shortlist),
+        sum(_facts(gaz, idx).feature == "city" for idx in shortlist),
     )
 
 
