@@ -19,6 +19,7 @@ import re
 import stat
 import threading
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -175,15 +176,17 @@ def _check_bytes(data: bytes, what: str) -> None:
         raise _binary(what, "it is full of control characters")
 
 
-def _check_text(text: str, what: str) -> None:
-    """The same check on decoded text (UTF-16 input, pasted strings)."""
+def _check_text(text: str, what: str) -> bool:
+    """The same check on decoded text (UTF-16 input, pasted strings). Returns whether the
+    text has any of the characters `_normalise` acts on (`_ODD`)."""
     if "\x00" in text:
         raise _binary(what, "it contains zero bytes, which text never has")
     if not _ODD.search(text):
-        return
+        return False
     controls = len(_CONTROL_CHARS.findall(text))
     if _too_many_controls(controls, len(text)):
         raise _binary(what, "it is full of control characters")
+    return True
 
 
 # -- decoding -----------------------------------------------------------------------------
@@ -199,9 +202,12 @@ _ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u2028\u2029\ufeff]")
 search for them is cheaper than the substitutions."""
 
 
-def _normalise(text: str) -> str:
-    """Canonical article text: "\\n" newlines, NFC, no BOM/controls/soft hyphens."""
-    if _ODD.search(text):
+def _normalise(text: str, odd: bool | None = None) -> str:
+    """Canonical article text: "\\n" newlines, NFC, no BOM/controls/soft hyphens. `odd`:
+    whether the text has `_ODD` characters, when the caller knows already."""
+    if odd is None:
+        odd = _ODD.search(text) is not None
+    if odd:
         text = _NEWLINES.sub("\n", text)
         text = _DROP.sub("", text)
     if unicodedata.is_normalized("NFC", text):
@@ -615,24 +621,39 @@ def text_from_bytes(data: bytes, name: str) -> str:
 # -- passages -----------------------------------------------------------------------------
 
 _LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""Line breaks other than "\n" (which `_normalise` turns into "\n" or drops)."""
 
 
-def split_passages(text: str) -> tuple[Passage, ...]:
+def split_passages(text: str, *, normalised: bool = False) -> tuple[Passage, ...]:
     """Paragraphs: every non-empty line is a passage (news files often use one newline per
     paragraph, so blank lines cannot be required). Surrounding whitespace is trimmed with
     the offsets moved to match; lines without a letter or digit ("***", "—") are skipped.
-    Passage 0 is the title.
+    Passage 0 is the title. With `normalised` (text from `_normalise`), "\n" is the only
+    line break, and a plain split finds the lines faster than the regex.
     """
+    lines: Iterable[tuple[int, str]]
+    if normalised or not _OTHER_BREAKS.search(text):
+        lines = _split_lines(text)
+    else:
+        lines = ((m.start(), m.group()) for m in _LINE.finditer(text))
     passages: list[Passage] = []
-    for match in _LINE.finditer(text):
-        line = match.group()
+    for offset, line in lines:
         stripped = line.strip()
         if not any(ch.isalnum() for ch in stripped):
             continue
-        start = match.start() + len(line) - len(line.lstrip())
+        start = offset + len(line) - len(line.lstrip())
         end = start + len(stripped)
         passages.append(Passage(len(passages), start, end, stripped))
     return tuple(passages)
+
+
+def _split_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) for each line between "\n"s."""
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
 
 
 # -- language -----------------------------------------------------------------------------
@@ -756,8 +777,7 @@ def load(
             raise _too_big("The article", _utf8_size(source), max_bytes)
         if 4 * len(source) > max_bytes and (size := _utf8_size(source)) > max_bytes:
             raise _too_big("The article", size, max_bytes)
-        _check_text(source, _WHAT_INPUT)
-        text = _normalise(source)
+        text = _normalise(source, _check_text(source, _WHAT_INPUT))
     else:
         raise TypeError(f"load() takes str or bytes, not {type(source).__name__}")
 
@@ -772,7 +792,7 @@ def load(
         raise InputError(
             "The article has no words, only numbers or punctuation. Paste the article text itself."
         )
-    passages = split_passages(text)
+    passages = split_passages(text, normalised=True)
     return Article(
         text=text,
         language=language if language is not None else detect_language(text),

@@ -473,6 +473,33 @@ def test_split_passages_seed_article() -> None:
     assert passages[0].text == "Russland und Nordkorea schmieden engere Allianzen"
 
 
+def test_split_passages_other_line_breaks() -> None:
+    text = "Titel\r\nErster Absatz.\u2028Zweiter\x0bDritter.\x85Vierter\rFünfter"
+    assert [p.text for p in split_passages(text)] == [
+        "Titel", "Erster Absatz.", "Zweiter", "Dritter.", "Vierter", "Fünfter"
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Ä.\n\r\t\x0b\x0c\x1c\x85\u2028\u00a0*")),
+               max_size=60))
+def test_split_passages_plain_split_matches_the_regex_on_normalised_text(text: str) -> None:
+    normal = article_module._normalise(text)
+    assert split_passages(normal, normalised=True) == split_passages(normal)
+    assert split_passages(normal) == tuple(_split_by_regex(normal))
+
+
+def _split_by_regex(text: str) -> list[Passage]:
+    out = []
+    for m in article_module._LINE.finditer(text):
+        line = m.group()
+        stripped = line.strip()
+        if any(ch.isalnum() for ch in stripped):
+            start = m.start() + len(line) - len(line.lstrip())
+            out.append(Passage(len(out), start, start + len(stripped), stripped))
+    return out
+
+
 def test_split_passages_empty() -> None:
     assert split_passages("") == ()
     assert split_passages(" \n\n\t\n") == ()
