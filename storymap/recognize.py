@@ -118,6 +118,10 @@ def scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return names, other
 
 
+ASCII_NAME = re.compile(r"[A-Z](?<!\w.)\w*")
+"""The names scanner for ASCII text, where the only name-start characters are A-Z (a test
+checks): a small class is checked faster."""
+
 # German adjectives are lowercase ("russische", "westrussischen"): all of them end in -sch
 # plus an ending, which a test checks against the adjective table. The regex finds the
 # ending; the word's start is looked up backwards.
@@ -130,7 +134,8 @@ _span_of = re.Match.span
 def candidate_words(text: str, backwards: str, language: str) -> list[Token]:
     """The words that may start a place mention, in text order (see `scanner`); in German
     also the lowercase words that may be adjectives."""
-    words = list(map(_span_of, scanner()[0].finditer(text)))
+    names = ASCII_NAME if text.isascii() else scanner()[0]
+    words = list(map(_span_of, names.finditer(text)))
     if language == "de":
         n = len(text)
         adjectives = []
@@ -151,7 +156,7 @@ def find_spans(
     Only the words that can start a name are visited (a regex finds them), and the words
     around them are read from the text when needed: most words of an article are never
     looked at, which keeps the scanner fast."""
-    other_scripts = bool(scanner()[1].search(text))
+    other_scripts = not text.isascii() and bool(scanner()[1].search(text))
     if other_scripts:
         gazetteer.use_other_scripts()
     starts = [p.start for p in passages]

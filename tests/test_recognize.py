@@ -248,6 +248,19 @@ def test_the_scanner_classes_match_their_definitions() -> None:
         assert bool(other.fullmatch(c)) == bool(non_latin.match(c)), hex(code)
 
 
+def test_the_ascii_scanner_finds_what_the_full_one_finds() -> None:
+    """ASCII text is scanned with a small class; it must find exactly the same words."""
+    from storymap.recognize import ASCII_NAME, scanner
+
+    names, _ = scanner()
+    ascii_text = "".join(chr(c) for c in range(128)) + " x2Rom St.Louis U.S. _Berlin a-Berlin"
+    assert [m.span() for m in ASCII_NAME.finditer(ascii_text)] == [
+        m.span() for m in names.finditer(ascii_text)
+    ]
+    for code in range(128):
+        assert bool(ASCII_NAME.fullmatch(chr(code))) == bool(names.fullmatch(chr(code)))
+
+
 def test_candidates_are_whole_words_after_any_separator(gaz: Gazetteer) -> None:
     text = "(Berlin)—Paris/Wien und x2Rom, Moskaus «Kreml» über Ölstädte"
     from storymap.recognize import candidate_words
