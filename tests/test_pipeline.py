@@ -573,6 +573,35 @@ CONTINENTS = [
     ),
 ]
 
+HISTORICAL_STATES = [
+    case(
+        "de-ddr-sowjetunion", "de",
+        "Nach dem Mauerfall löste sich die DDR auf; zwei Jahre später zerfiel auch die "
+        "Sowjetunion. Viele sowjetische Soldaten blieben noch in Brandenburg.",
+        Resolves("DDR", feature="region", near=(52.5, 12.5), radius=200),
+        Resolves("Sowjetunion", feature="region"),
+        Resolves("sowjetische", kind="adjective", feature="region"),
+        Resolves("Brandenburg", "DE"),
+    ),
+    case(
+        "de-jugoslawien-osmanisch", "de",
+        "Der Zerfall Jugoslawiens begann 1991. Die Brücke in Mostar stammt aus osmanischer Zeit.",
+        Resolves("Jugoslawiens", feature="region", near=(44.0, 18.5), radius=300),
+        Resolves("osmanischer", kind="adjective", feature="region"),
+        Resolves("Mostar", "BA"),
+    ),
+    case(
+        "en-ussr-yugoslav", "en",
+        "The former Soviet republic left the USSR in 1991, while the Yugoslav army moved into "
+        "Croatia and Czechoslovakia prepared to split.",
+        Resolves("Soviet", kind="adjective", feature="region"),
+        Resolves("USSR", feature="region", near=(60.0, 100.0), radius=500),
+        Resolves("Yugoslav", kind="adjective", feature="region"),
+        Resolves("Czechoslovakia", feature="region"),
+        Resolves("Croatia", "HR", "country"),
+    ),
+]
+
 OTHER_SCRIPTS = [
     case(
         "ru-moskva", "ru",
@@ -614,7 +643,7 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + OTHER_SCRIPTS + SEATS,
+    + HISTORICAL_STATES + OTHER_SCRIPTS + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
