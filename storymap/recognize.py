@@ -414,18 +414,18 @@ def _classify(
     word_end = end - 1 if surface.endswith(".") else end
     nxt = ADJACENT_WORD.match(text, word_end)
     next_word = nxt.group(1) if nxt is not None else None
+    prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
+    next_key = next_word.casefold() if next_word is not None else None
     locatives = LOCATIVE.get(language, frozenset())
-    if prev_word is not None and prev_word.casefold() in locatives:
+    if prev_key is not None and prev_key in locatives:
         cues.add("locative")
-    elif prev_word is not None and before is not None and prev_word.casefold() in ARTICLES:
+    elif prev_key is not None and before is not None and prev_key in ARTICLES:
         # "in der Ukraine", "in the US"
         before_article = _word_of(text, _token_before(text, backwards, before[0]), before[0])
         if before_article is not None and before_article.casefold() in locatives:
             cues.add("locative")
     own_words = key.split()
     marker = None
-    prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
-    next_key = next_word.casefold() if next_word is not None else None
     if prev_key is not None and prev_key in words["before"]:
         marker = prev_key
     elif next_key is not None and next_key in words["after"]:
@@ -440,13 +440,12 @@ def _classify(
             cues.add("city-word")  # "Stadt Kursk", "Hafenstadt Wonsan", "city of Aleppo"
     if _at_sentence_start(text, start):
         cues.add("sentence-start")
-    if prev_word is not None and prev_word.casefold() in DETERMINERS.get(language, ()):
+    if prev_key is not None and prev_key in DETERMINERS.get(language, ()):
         cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
     if next_word is not None and next_word[:1].isupper() and language != "de":
         cues.add("before-name")  # "the Washington Post", "a New York court"
-    single = last == start
-    if kind == "name" and _looks_like_person(text, start, word_end, single, before, prev_word,
-                                             next_word, gaz):
+    if _looks_like_person(text, start, word_end, last == start, before, prev_word, prev_key,
+                          next_word, next_key, gaz):
         cues.add("person")
     return Span(start, end, surface, 0, kind, reading.places,
                 reading.cues | cues if cues else reading.cues, key)
@@ -489,33 +488,36 @@ def _looks_like_person(
     single: bool,
     before: Token | None,
     prev_word: str | None,
+    prev_key: str | None,
     next_word: str | None,
+    next_key: str | None,
     gaz: Gazetteer,
 ) -> bool:
     """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Andreas Vana",
     "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only.
-    `before` is the word before the name, `prev_word`/`next_word` the adjacent words."""
+    `before` is the word before the name, `prev_word`/`next_word` the adjacent words and
+    `prev_key`/`next_key` the same casefolded."""
     if prev_word is None and "." in text[max(0, start - 3) : start]:
         abbreviated = ABBREVIATED_TITLE.search(text, max(0, start - 12), start)
         if abbreviated and abbreviated.group(1).casefold() in TITLES:
             return True  # "Gov. Mary Fallin", "Dr. Sydney Brenner"
     prev_cap = prev_word is not None and prev_word[:1].isupper()
     next_cap = next_word is not None and next_word[:1].isupper()
-    if prev_word is not None and before is not None:
-        p = prev_word.casefold().rstrip(".")
+    if prev_key is not None and before is not None:
+        p = prev_key  # a word: no dots to strip
         if p in TITLES:
             return True
         if prev_cap and p in gaz.first_names and not _at_sentence_start(text, before[0]):
             return not _is_major_place(gaz, p)  # "Mary Adams", but not "Georgia Tech"
-    if next_word is not None and next_word.casefold() in NAME_PARTICLES:
+    if next_key is not None and next_key in NAME_PARTICLES:
         after = _token_after(text, end)
         third = _token_after(text, after[1]) if after is not None else None
         if after is not None and third is not None:
             s2, e2 = third
             if text[s2:e2][:1].isupper() and text[after[1] : s2] == " ":
                 return True  # "Van der Bellen", "Costa de la Cruz": a surname
-    if next_cap and single and next_word is not None:
-        nxt = next_word.casefold()
+    if next_cap and single and next_key is not None:
+        nxt = next_key
         first = text[start:end].casefold()
         if (
             first in gaz.first_names
@@ -526,7 +528,7 @@ def _looks_like_person(
         if prev_cap and before is not None and not gaz.hits(nxt) and not _at_sentence_start(
             text, before[0]
         ):
-            p = (prev_word or "").casefold()
+            p = prev_key or ""
             return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
     return False
 
