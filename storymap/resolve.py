@@ -24,6 +24,7 @@ reasons recorded, because only here is the article-level context known.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -48,7 +49,7 @@ from .gazetteer import (
 from .model import Candidate
 from .recognize import Span
 
-PARENT_JOINERS = (", ", " (", " in ", " im ", ", in ")
+PARENT_JOINERS = frozenset({", ", " (", " in ", " im ", ", in "})
 HOME = {
     "de": frozenset({"DE", "AT", "CH"}),
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
@@ -128,8 +129,7 @@ def resolve(
     """Score every span's candidates in the light of the whole article. `hint_countries`
     (ISO codes) is a person's word on what the article is about ("this is about Austria"):
     it counts like several mentions of each country."""
-    parents = _parents(spans, text)
-    listed = _in_lists(spans, text)
+    parents, listed = _neighbours(spans, text)
     person_keys = {s.key for s in spans if "person" in s.cues}
     early = [_drop_before_scoring(span, k in parents, k in listed, language, gaz)
              for k, span in enumerate(spans)]
@@ -304,16 +304,6 @@ def _clear_reading(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, bool]:
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
 
 
-def _in_lists(spans: Sequence[Span], text: str) -> set[int]:
-    """Indices of name spans in an enumeration with another name ("Wien, Graz und Linz")."""
-    out: set[int] = set()
-    for k in range(len(spans) - 1):
-        a, b = spans[k], spans[k + 1]
-        if a.kind == b.kind == "name" and text[a.end : b.start] in LIST_JOINERS:
-            out.update((k, k + 1))
-    return out
-
-
 SHORTLIST = 12
 
 
@@ -341,14 +331,21 @@ def _child_bonus(gaz: Gazetteer, c: Scored, children: tuple[int, ...]) -> Scored
     return c
 
 
-def _parents(spans: Sequence[Span], text: str) -> dict[int, tuple[int, ...]]:
-    """For "X, Y" / "X (Y)" / "X in Y": the candidate places of Y, keyed by X's index."""
-    out: dict[int, tuple[int, ...]] = {}
-    for k in range(len(spans) - 1):
-        gap = text[spans[k].end : spans[k + 1].start]
-        if gap in PARENT_JOINERS and spans[k + 1].kind == "name":
-            out[k] = spans[k + 1].places
-    return out
+def _neighbours(spans: Sequence[Span], text: str) -> tuple[dict[int, tuple[int, ...]], set[int]]:
+    """What the words between neighbouring spans say, in one pass: for "X, Y" / "X (Y)" /
+    "X in Y" the candidate places of Y, keyed by X's index (parents); and the indices of
+    name spans in an enumeration with another name, "Wien, Graz und Linz" (listed)."""
+    parents: dict[int, tuple[int, ...]] = {}
+    listed: set[int] = set()
+    for k, (a, b) in enumerate(itertools.pairwise(spans)):
+        if b.kind != "name":
+            continue
+        gap = text[a.end : b.start]
+        if gap in PARENT_JOINERS:
+            parents[k] = b.places
+        if a.kind == "name" and gap in LIST_JOINERS:
+            listed.update((k, k + 1))
+    return parents, listed
 
 
 class _Facts(NamedTuple):
