@@ -66,18 +66,8 @@ def build_story(
         if place.id not in places:
             places[place.id] = _labelled(gaz, best.place, span.text, span.key, language,
                                          span.kind)
-        mentions.append(
-            Mention(
-                start=span.start,
-                end=span.end,
-                text=span.text,
-                passage=span.passage,
-                place_id=place.id,
-                kind=span.kind,
-                confidence=res.confidence,
-                candidates=candidates,
-            )
-        )
+        mentions.append(Mention(span.start, span.end, span.text, span.passage, place.id,
+                                span.kind, res.confidence, candidates))
         if (
             gaz.record(best.place)[F_FEATURE] == "country"
             and span.kind == "name"
@@ -96,7 +86,7 @@ def build_story(
         if seat.id in places:
             places[seat.id] = replace(places[seat.id], seat_of=country_id)
         else:
-            places[seat.id] = replace(seat, seat_of=country_id)
+            places[seat.id] = _seat(gaz, seat_idx, country_id)
         ordered = list(places.values())
     return Story(
         article=text,
@@ -105,6 +95,12 @@ def build_story(
         places=tuple(ordered),
         mentions=tuple(mentions),
     )
+
+
+@lru_cache(maxsize=1024)
+def _seat(gaz: Gazetteer, seat_idx: int, country_id: str) -> Place:
+    """The seat of government of a country (a gazetteer place marked as such), memoised."""
+    return replace(gaz.place(seat_idx), seat_of=country_id)
 
 
 def _candidate(gaz: Gazetteer, scored: Scored) -> Candidate:
