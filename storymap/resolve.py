@@ -185,7 +185,8 @@ def _rank(
     rivals = _rivals(gaz, shortlist, span.key)
     pairs = _scores(gaz, shortlist, span, parent, context, language, rivals)
     bases = [base for base, _ in pairs]
-    near = _with_nearby(gaz, bases, context, span.key) if rivals.cities else bases
+    cities = _city_points(gaz, shortlist)
+    near = _with_nearby(bases, cities, context, span.key) if cities else bases
     if near is bases and not children:
         cands = [final for _, final in pairs]  # the memoised whole score: nothing to add
     else:
@@ -205,8 +206,6 @@ class _Rivals(NamedTuple):
     """Some candidate bears the name as its own."""
     region: bool
     important: bool
-    cities: int
-    """How many candidates are cities: with none, no ``nearby`` bonus can apply."""
 
 
 @lru_cache(maxsize=65_536)
@@ -215,7 +214,19 @@ def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
         any(is_own_name(gaz, idx, key) for idx in shortlist),
         any(_facts(gaz, idx).feature == "region" for idx in shortlist),
         any(_facts(gaz, idx).important for idx in shortlist),
-        sum(_facts(gaz, idx).feature == "city" for idx in shortlist),
+    )
+
+
+@lru_cache(maxsize=65_536)
+def _city_points(
+    gaz: Gazetteer, shortlist: tuple[int, ...]
+) -> tuple[tuple[int, float, float], ...]:
+    """(position, lat, lon) of the cities among a span's candidates: the ones a ``nearby``
+    bonus can reach (none: no distances to compute)."""
+    return tuple(
+        (k, f.lat, f.lon)
+        for k, f in enumerate(_facts(gaz, idx) for idx in shortlist)
+        if f.feature == "city"
     )
 
 
@@ -460,18 +471,21 @@ def _sum(
 NEARBY_KM = 300.0
 
 
-def _with_nearby(gaz: Gazetteer, cands: list[Scored], ctx: _Context, key: str) -> list[Scored]:
+def _with_nearby(
+    cands: list[Scored], cities: tuple[tuple[int, float, float], ...], ctx: _Context, key: str
+) -> list[Scored]:
     """Add the ``nearby`` bonus (at most 1) where it can still change the choice: to city
     candidates within 1 point of the best. Distances are the costliest part of scoring.
+    `cities`: (position in `cands`, lat, lon) of the city candidates (`_city_points`).
     Returns `cands` itself when no bonus applies."""
     if len(cands) < 2 or not ctx.points:
         return cands
     best = max(c.score for c in cands)
     out = None
-    for k, c in enumerate(cands):
-        f = _facts(gaz, c.place)
-        if f.feature == "city" and c.score >= best - 1.0:
-            d = ctx.distance_km(f.lat, f.lon, key)
+    for k, lat, lon in cities:
+        c = cands[k]
+        if c.score >= best - 1.0:
+            d = ctx.distance_km(lat, lon, key)
             if d < NEARBY_KM:
                 bonus = round(1.0 - d / NEARBY_KM, 3)
                 if out is None:
