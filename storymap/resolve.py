@@ -203,9 +203,11 @@ class _Rivals(NamedTuple):
     """What a span's other candidates say about each one's score (alias, namesake, hamlet)."""
 
     own_name: bool
-    """Some candidate bears the name as its own."""
+    """Some candidate bears the name as its own: the others get the ``alias`` penalty."""
     region: bool
+    """Some candidate is a region: big cities and capitals get the ``namesake`` bonus."""
     important: bool
+    """Some candidate is a country, continent or big area: small towns get ``hamlet``."""
 
 
 @lru_cache(maxsize=65_536)
