@@ -75,6 +75,8 @@ class _HitsMemo(dict[str, "tuple[Hit, ...]"]):
             self.clear()
         out = self[key] = self.read(key)
         return out
+
+
 NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 # Thai, Tibetan, Myanmar, Khmer, kana and Han: written without spaces, so a word scanner never
 # sees their names as separate words.
