@@ -80,6 +80,18 @@ def test_moscow_in_other_scripts(gaz: Gazetteer, name: str) -> None:
     assert has(gaz, name, feature="city", cc="RU", near=MOSCOW)
 
 
+def test_a_name_looked_up_before_its_script_loads_is_found_after(gaz: Gazetteer) -> None:
+    """Lookups are memoised, "no hits" too; loading the other scripts must forget those."""
+    fp = gazetteer_mod.fingerprint()
+    folder = gazetteer_mod.cache_dir()
+    index = gazetteer_mod._load_marshal(folder / f"gazetteer-{fp}.marshal")
+    index["other_path"] = str(folder / f"gazetteer-{fp}-other.marshal")
+    fresh = Gazetteer(index)  # `gaz` may have loaded them already
+    assert fresh.hits("москва") == ()
+    fresh.use_other_scripts()
+    assert fresh.hits("москва")
+
+
 @pytest.mark.parametrize(
     ("name", "cc"),
     [
