@@ -472,7 +472,12 @@ assert set(MAP_DEFAULT) == set(RETURNED)
 
 
 def story_fingerprint(story: Story) -> str:
-    return hashlib.sha1(pickle.dumps(story), usedforsecurity=False).hexdigest()
+    """A digest of the story on screen, computed once per story object (kept in the session
+    across runs): hashing a long article's story on every click would cost milliseconds."""
+    if ss.get("fingerprint_of") is not story:
+        ss.fingerprint = hashlib.sha1(pickle.dumps(story), usedforsecurity=False).hexdigest()
+        ss.fingerprint_of = story
+    return str(ss.fingerprint)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -95,21 +95,29 @@ def _checksum(key: str, value: str) -> str:
     return hashlib.sha256(f"{key}\x00{value}".encode()).hexdigest()
 
 
+@contextmanager
+def _begun(conn: sqlite3.Connection, *, write: bool) -> Iterator[sqlite3.Connection]:
+    """One transaction: committed when the block ends, rolled back when it raises. A write
+    transaction takes the write lock at once (waiting out other writers)."""
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def _create_schema(conn: sqlite3.Connection) -> None:
     """Create or upgrade the tables in one write transaction, so that a process opening the
     file at the same moment never sees them half made (or drops the slots another just made)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _begun(conn, write=True):
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             # Slots are momentary state; entries keep their format (checked on read).
             conn.execute("DROP TABLE IF EXISTS slots")
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:
@@ -216,14 +224,8 @@ class GeoCache:
             if conn is None:
                 yield None
                 return
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
+            with _begun(conn, write=write):
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

@@ -17,20 +17,17 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from .charclass import char_class
-from .gazetteer import F_FEATURE, F_POP, Gazetteer, Hit, normalize, read_table
+from .gazetteer import F_FEATURE, F_POP, TOKEN_RE, Gazetteer, Hit, normalize, read_table
 from .model import MentionKind, Passage
 
-TOKEN_RE = re.compile(r"\w+")
 Token = tuple[int, int]
 """A word's (start, end) offsets: a run of regex word characters (\\w+)."""
 MAX_TOKENS = 6
-# Characters allowed between the words of one name: "New York", "Baden-Württemberg",
-# "St. Louis", "Côte d'Ivoire", "U.S.".
-JOINERS = frozenset({" ", "-", ". ", ".", "'", "\u2019", "-\n"})
 ADJACENT_WORD = re.compile(r"[^\S\n]*(\w+)")
 """A word (group 1) with only spaces on one line before it: a neighbour in the same phrase."""
 JOINED_WORD = re.compile(r"(?:-\n|\. |[ \-.'\u2019])(\w+)")
-"""One of JOINERS, then the next word (group 1): how a name continues."""
+"""What may stand between the words of one name, then the next word (group 1): "New York",
+"Baden-Württemberg", "St. Louis", "Côte d'Ivoire", "U.S.", and a word broken across lines."""
 SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
 
 LOCATIVE = {
@@ -246,7 +243,7 @@ def _unknown_place(
         return None
     if text[e : e + 1] in ("'", "\u2019", "-"):
         return None  # "in Smith's house", "in Wien-Hietzing" (handled as a name)
-    nxt = _word_after(text, e)
+    nxt = _adjacent_after(text, e)
     if nxt is not None and nxt[:1].isupper() and language != "de":
         return None  # "in Schneiderman Street": part of a longer name we cannot judge
     return Span(s, e, word, 0, "name", (), frozenset({"unknown", "locative"}), key)
@@ -402,18 +399,12 @@ def _classify(
         # Adjectives and metonyms mean their place whatever surrounds them: no context cues.
         return Span(start, end, surface, 0, kind, reading.places, reading.cues, key)
     cues: set[str] = set()
-    n = len(text)
-    prev = ADJACENT_WORD.match(backwards, n - start)  # the previous word, read backwards
-    before: Token | None = None
-    prev_word: str | None = None
-    if prev is not None:
-        before = (n - prev.end(1), n - prev.start(1))
-        prev_word = text[before[0] : before[1]]
+    before = _adjacent_before(text, backwards, start)
+    prev_word = text[before[0] : before[1]] if before is not None else None
     # After "U.S." or "D.C." the next word is read from the last letter, so ". " is a gap that
     # ends the name ("the D.C. Commission" is not "before-name").
     word_end = end - 1 if surface.endswith(".") else end
-    nxt = ADJACENT_WORD.match(text, word_end)
-    next_word = nxt.group(1) if nxt is not None else None
+    next_word = _adjacent_after(text, word_end)
     prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
     next_key = next_word.casefold() if next_word is not None else None
     locatives = LOCATIVE.get(language, frozenset())
@@ -421,8 +412,8 @@ def _classify(
         cues.add("locative")
     elif prev_key is not None and before is not None and prev_key in ARTICLES:
         # "in der Ukraine", "in the US"
-        before_article = _word_of(text, _token_before(text, backwards, before[0]), before[0])
-        if before_article is not None and before_article.casefold() in locatives:
+        article = _adjacent_before(text, backwards, before[0])
+        if article is not None and text[article[0] : article[1]].casefold() in locatives:
             cues.add("locative")
     own_words = key.split()
     marker = None
@@ -454,24 +445,19 @@ def _classify(
 COMMON_ZIPF = 3.3
 
 
-def _word_of(text: str, token: Token | None, pos: int) -> str | None:
-    """The word of `token`, which ends before `pos`, if only spaces on one line lie between
-    (not across a line break or punctuation)."""
-    if token is None:
-        return None
-    return _adjacent(text, token, text[token[1] : pos])
+def _adjacent_before(text: str, backwards: str, pos: int) -> Token | None:
+    """The word right before offset `pos`, if only spaces on one line lie between (not a line
+    break or punctuation). `backwards` is text[::-1]: the previous word is read forwards
+    there."""
+    n = len(text)
+    m = ADJACENT_WORD.match(backwards, n - pos)
+    return (n - m.end(1), n - m.start(1)) if m is not None else None
 
 
-def _word_after(text: str, end: int) -> str | None:
-    """The next word after offset `end`, if only spaces on one line lie between."""
-    token = _token_after(text, end)
-    if token is None:
-        return None
-    return _adjacent(text, token, text[end : token[0]])
-
-
-def _adjacent(text: str, token: Token, gap: str) -> str | None:
-    return text[token[0] : token[1]] if gap.strip() == "" and "\n" not in gap else None
+def _adjacent_after(text: str, pos: int) -> str | None:
+    """The word right after offset `pos`, if only spaces on one line lie between."""
+    m = ADJACENT_WORD.match(text, pos)
+    return m.group(1) if m is not None else None
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
@@ -504,11 +490,10 @@ def _looks_like_person(
     prev_cap = prev_word is not None and prev_word[:1].isupper()
     next_cap = next_word is not None and next_word[:1].isupper()
     if prev_key is not None and before is not None:
-        p = prev_key  # a word: no dots to strip
-        if p in TITLES:
+        if prev_key in TITLES:
             return True
-        if prev_cap and p in gaz.first_names and not _at_sentence_start(text, before[0]):
-            return not _is_major_place(gaz, p)  # "Mary Adams", but not "Georgia Tech"
+        if prev_cap and prev_key in gaz.first_names and not _at_sentence_start(text, before[0]):
+            return not _is_major_place(gaz, prev_key)  # "Mary Adams", but not "Georgia Tech"
     if next_key is not None and next_key in NAME_PARTICLES:
         after = _token_after(text, end)
         third = _token_after(text, after[1]) if after is not None else None
@@ -517,15 +502,14 @@ def _looks_like_person(
             if text[s2:e2][:1].isupper() and text[after[1] : s2] == " ":
                 return True  # "Van der Bellen", "Costa de la Cruz": a surname
     if next_cap and single and next_key is not None:
-        nxt = next_key
         first = text[start:end].casefold()
         if (
             first in gaz.first_names
-            and not _is_major_place(gaz, nxt)
+            and not _is_major_place(gaz, next_key)
             and not _is_major_place(gaz, first)
         ):
             return True  # "Wladimir Putin", "Kim Jong", "Mary Adams": a first name, a surname
-        if prev_cap and before is not None and not gaz.hits(nxt) and not _at_sentence_start(
+        if prev_cap and before is not None and not gaz.hits(next_key) and not _at_sentence_start(
             text, before[0]
         ):
             p = prev_key or ""

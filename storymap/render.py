@@ -479,13 +479,20 @@ def story_payload(story: Story) -> dict[str, Any]:
 # -- the folium element -------------------------------------------------------------------------
 
 
+@functools.cache
 def template_text(name: str) -> str:
+    """A file from templates/, read once per process (package data does not change)."""
     return (resources.files("storymap") / "templates" / name).read_text(encoding="utf-8")
 
 
 def page_script(name: str) -> str:
     """A page script from templates/, after the helpers all of them share (common.js)."""
-    return template_text("common.js") + "\n" + template_text(name)
+    return with_common(template_text(name))
+
+
+def with_common(script: str) -> str:
+    """`script` after common.js, the helpers every storymap page script uses."""
+    return template_text("common.js") + "\n" + script
 
 
 def map_attribution(basemap: bool) -> str:
@@ -773,11 +780,11 @@ class AppLayer(MacroElement):
 
     def _build_script(self) -> str:
         data = {"markers": app_markers(self.story), "attribution": map_attribution(self.basemap)}
-        return template_text("common.js") + "\n" + _APP_SCRIPT % {
+        return with_common(_APP_SCRIPT % {
             "map": self._parent.get_name() if self._parent is not None else "map",
             "data": script_json(data),
             "basemap": _basemap_json() if self.basemap else "null",
-        }
+        })
 
     def render(self, **kwargs: Any) -> str:
         """Like ``MacroElement.render``, but the rendered parts are added as `RawHTML`."""

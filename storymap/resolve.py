@@ -58,6 +58,7 @@ BIG_PLACE = 200_000
 PLACE_CUES = frozenset({"locative", "region-word"})
 """Cues that the text itself calls the name a place ("in X", "Gebiet X")."""
 NAMED_CUES = frozenset({"region-word", "before-name"})
+"""Cues that the name is part of a longer one or marked as a region ("the Halle office")."""
 KM_PER_DEGREE = 111.195
 NEAR_DEGREES = 2.7  # 300 km of latitude: farther points cannot be "nearby"
 HINT_KEY = "\x00hint"
@@ -306,10 +307,16 @@ class _Context:
 
 
 @lru_cache(maxsize=65_536)
+def _by_prior(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, ...]:
+    """A name's places, most prominent first (ties keep their order)."""
+    return tuple(sorted(places, key=lambda i: -prior(gaz, i)))
+
+
+@lru_cache(maxsize=65_536)
 def _clear_reading(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, bool]:
     """The most prominent reading of a name, and whether it clearly stands out (the only
     one, or a point of prior ahead of the next)."""
-    ranked = sorted(places, key=lambda i: -prior(gaz, i))
+    ranked = _by_prior(gaz, places)
     top = ranked[0]
     return top, len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.0
 
@@ -325,9 +332,9 @@ def _shortlist(gaz: Gazetteer, places: tuple[int, ...], ctx: _Context) -> tuple[
     ("Windsor" has 40 namesakes; the Ontario one may rank low by size alone)."""
     if len(places) <= SHORTLIST:
         return places
-    ranked = sorted(places, key=lambda i: -prior(gaz, i))
+    ranked = _by_prior(gaz, places)
     local = [i for i in ranked[SHORTLIST:] if gaz.record(i)[F_CC] in ctx.countries]
-    return tuple(ranked[:SHORTLIST] + local[: SHORTLIST // 2])
+    return ranked[:SHORTLIST] + tuple(local[: SHORTLIST // 2])
 
 
 def _child_bonus(gaz: Gazetteer, c: Scored, children: tuple[int, ...]) -> Scored:
@@ -617,11 +624,8 @@ def _alias_penalty(gaz: Gazetteer, c: Scored) -> Scored:
     """When some candidate bears the name as its own ("Oklahoma", "Montana"), the ones that
     only list it as an alternate (Oklahoma City, Montana City) step back; very big cities
     keep the short name people call them by ("New York")."""
-    if (
-        "own-name" in c.evidence
-        or _facts(gaz, c.place).pop >= BIG_CITY_ALIAS
-        or c.place in gaz.seat_places  # "Washington" for Washington, D.C.
-    ):
+    f = _facts(gaz, c.place)
+    if "own-name" in c.evidence or f.pop >= BIG_CITY_ALIAS or f.seat:  # f.seat: "Washington"
         return c
     evidence = {**c.evidence, "alias": -1.0}
     return Scored(c.place, round(c.score - 1.0, 3), evidence)
