@@ -113,6 +113,8 @@ class Gazetteer:
         self._other_prefixes: frozenset[str] | None = None
         self.countries: dict[str, int] = index["countries"]
         self.regions: dict[str, int] = index["regions"]
+        self.region_people: dict[str, int] = index["region_people"]
+        """Rough size of each ISO 3166-2 region (see `_region_people`), for its prior."""
         self.seats: dict[str, int] = index["seats"]
         self.seat_places: frozenset[int] = frozenset(self.seats.values())
         self.fingerprint: str = index["fingerprint"]
@@ -429,6 +431,7 @@ def build_index() -> dict[str, Any]:
         "prefixes": _prefixes(names),
         "countries": b.countries,
         "regions": b.regions,
+        "region_people": _region_people(b),
         "seats": b.seats,
     }
 
@@ -488,6 +491,7 @@ def _common_vocabulary() -> dict[str, frozenset[str]]:
     return {lang: frozenset(top_n_list(lang, COMMON_VOCABULARY)) for lang in ("de", "en")}
 
 
+@cache
 def _first_names() -> frozenset[str]:
     """Given names (gender-guesser's list of ~48,000), to tell "Kim" or "Mary Adams" from
     places; read once at build time."""
@@ -637,6 +641,28 @@ def _add_regions(b: _Builder) -> None:
         b.add_name(admin1, idx)
 
 
+def _region_people(b: _Builder) -> dict[str, int]:
+    """How many people live in each ISO 3166-2 region, roughly: the summed population of its
+    GeoNames cities (towns of 1,000+), else an even share of its country's population when
+    no city is placed in it. A parish of Jamaica and a US state are both "regions", but news
+    that says "Manchester" or "Portland" means the city far more often than the parish."""
+    people: dict[str, int] = defaultdict(int)
+    for r in b.places:
+        if r[F_FEATURE] == "city" and r[F_REGION]:
+            people[r[F_REGION]] += int(r[F_POP])
+    iso = {code: b.places[idx] for code, idx in b.regions.items()
+           if str(b.places[idx][F_ID]).startswith("iso:")}
+    per_country: dict[str, int] = defaultdict(int)
+    for r in iso.values():
+        per_country[r[F_CC]] += 1
+    out = {}
+    for code, r in iso.items():
+        country = b.countries.get(r[F_CC])
+        share = int(b.places[country][F_POP]) // per_country[r[F_CC]] if country is not None else 0
+        out[code] = people.get(code) or share
+    return out
+
+
 def _add_cities(b: _Builder) -> None:
     rg_region: dict[tuple[float, float], tuple[str, str]] = {}
     for row in _rg_rows():
@@ -676,22 +702,46 @@ LABELLED_CITY = 50_000
 
 def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
     """The name of a city that `language` uses most (wordfreq): GeoNames lists "Moskau",
-    "Kiew" and "Pjöngjang" among dozens of alternates without saying which is German."""
+    "Kiew" and "Pjöngjang" among dozens of alternates without saying which is German.
+
+    wordfreq counts words, not names, so an alternate must also be far more common in
+    `language` than in English (an exonym), and be no given name, no longer phrase and no
+    romanisation with apostrophes or hyphens: Lagos is not "Logos", Casablanca not "White
+    House". A few ordinary words still slip through (Dubai "Dabei"); the text's own form
+    wins over these labels (pipeline._with_label)."""
     from wordfreq import zipf_frequency
 
     best, best_zipf = name, zipf_frequency(name, language) + 0.5  # ties keep GeoNames' name
+    words = len(name.split())
     for alt in alternates:
         parts = re.split(r"[-\s]", alt)
-        if (
+        if not (
             alt[:1].isupper()
             and not alt.isupper()
             and all(len(p) > 2 for p in parts)
+            and len(alt.split()) <= words
             and not NON_LATIN_LETTER_RE.search(alt)
         ):
-            z = zipf_frequency(alt, language)
-            if z > best_zipf:
-                best, best_zipf = alt, z
+            continue
+        z = zipf_frequency(alt, language)
+        if z <= best_zipf:
+            continue
+        # "Newcastle", "Halle", "Montreal": the short or plain form, in every language
+        plain = name.startswith(alt + " ") or alt == _without_accents(name)
+        if plain or (
+            z >= zipf_frequency(alt, "en") + EXONYM_MARGIN
+            and not any(c in alt for c in "'`\u2019")
+            and ("-" not in alt or "-" in name)  # "Bau-tau": a romanisation, not German
+            and normalize(alt) not in _first_names()
+        ):
+            best, best_zipf = alt, z
     return best
+
+EXONYM_MARGIN = 0.5
+
+
+def _without_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 COUNTY_COUNTRIES = ("GB", "IE")

@@ -118,8 +118,10 @@ def _labelled(gaz: Gazetteer, idx: int, surface: str, key: str, language: str, k
 
 
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:
-    """Name the place in the article's language as the article itself names it."""
-    if language in place.labels or kind != "name":
+    """Name the place in the article's language as the article itself names it. Countries
+    and regions keep their curated labels ("USA" stays "Vereinigte Staaten"); a city's
+    label is only wordfreq's best guess among GeoNames' alternates, so the text wins."""
+    if kind != "name" or (language in place.labels and place.feature != "city"):
         return place
     label = surface
     if surface.casefold() != key and surface.endswith("s"):

@@ -2,7 +2,8 @@
 
 Each candidate's score is a sum of small named features (kept as `Candidate.evidence`):
 
-- ``prior``: feature class and population (countries > regions > big cities > villages);
+- ``prior``: feature class and population (countries > regions > big cities > villages; a
+  small region ranks like a town of its size);
 - ``country``: the candidate lies in a country the article talks about;
 - ``region``: the candidate lies in a region the article names;
 - ``parent``: the text says "X, Y" / "X (Y)" / "X in Y" and Y contains the candidate;
@@ -12,8 +13,9 @@ Each candidate's score is a sum of small named features (kept as `Candidate.evid
 - ``nearby``: the candidate is close to the article's unambiguous places;
 - ``own-name``: the name is the place's own, not one of GeoNames' many alternates;
 - ``alias``: penalty when another candidate bears the name as its own;
-- ``capital``/``namesake``: seats of government (and cities of a million sharing a region's
-  name) are the usual sense;
+- ``capital``: seats of government are the usual sense of their name;
+- ``namesake``: so are capitals, cities of a million and cities bigger than the region that
+  shares their name ("Manchester" is not Manchester Parish, Jamaica);
 - ``hamlet``: penalty for small towns named like a country, region or sea.
 
 Identical names share one sense per article. Spans that are probably not places (ordinary
@@ -108,7 +110,9 @@ def prior(gaz: Gazetteer, idx: int) -> float:
         return 5.0
     if feature == "region":
         if pid.startswith("iso:"):
-            return 5.0
+            # A state of millions: 5.0; a parish of 8,000 people: like a town of that size.
+            people = gaz.region_people.get(r[F_REGION], 0)
+            return min(5.0, 1.0 + 0.7 * math.log10(people + 1)) if people else 5.0
         if pid.startswith(("fips:", "rg2:")):
             return 3.5
         if pid.startswith("area:"):
@@ -207,6 +211,9 @@ class _Rivals(NamedTuple):
     """Some candidate bears the name as its own: the others get the ``alias`` penalty."""
     region: bool
     """Some candidate is a region: big cities and capitals get the ``namesake`` bonus."""
+    region_people: int
+    """The most people in an ISO region among the candidates (0: none): a city bigger than
+    that region gets the ``namesake`` bonus too ("Manchester" over Manchester Parish)."""
     important: bool
     """Some candidate is a country, continent or big area: small towns get ``hamlet``."""
 
@@ -216,6 +223,8 @@ def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
     return _Rivals(
         any(is_own_name(gaz, idx, key) for idx in shortlist),
         any(_facts(gaz, idx).feature == "region" for idx in shortlist),
+        max((gaz.region_people.get(_facts(gaz, idx).region, 0) for idx in shortlist
+             if str(gaz.record(idx)[F_ID]).startswith("iso:")), default=0),
         any(_facts(gaz, idx).important for idx in shortlist),
     )
 
@@ -238,7 +247,7 @@ def _penalised(gaz: Gazetteer, c: Scored, rivals: _Rivals) -> Scored:
     if rivals.own_name:
         c = _alias_penalty(gaz, c)
     if rivals.region:
-        c = _namesake_bonus(gaz, c)
+        c = _namesake_bonus(gaz, c, rivals.region_people)
     if rivals.important:
         c = _hamlet_penalty(gaz, c)
     return c
@@ -644,11 +653,14 @@ def _hamlet_penalty(gaz: Gazetteer, c: Scored) -> Scored:
     return Scored(c.place, round(c.score - 1.5, 3), {**c.evidence, "hamlet": -1.5})
 
 
-def _namesake_bonus(gaz: Gazetteer, c: Scored) -> Scored:
-    """A capital or a city of a million shares its name with a region ("New York",
-    "Washington", "Mexico City"/"México"): news usually means the city."""
+def _namesake_bonus(gaz: Gazetteer, c: Scored, region_people: int) -> Scored:
+    """A capital, a city of a million, or a city bigger than the region it shares its name
+    with ("New York", "Washington", "México", "Manchester"): news usually means the city.
+    `region_people`: the size of the biggest ISO region of that name (0: none)."""
     f = _facts(gaz, c.place)
-    if f.feature != "city" or not (f.pop >= NAMESAKE_CITY or f.seat):
+    if f.feature != "city" or not (
+        f.pop >= NAMESAKE_CITY or f.seat or f.pop > region_people > 0
+    ):
         return c
     return Scored(c.place, round(c.score + 1.0, 3), {**c.evidence, "namesake": 1.0})
 
@@ -667,3 +679,4 @@ def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
 
 def normalize_name(name: str) -> str:
     return " ".join(name.split()).casefold()
+

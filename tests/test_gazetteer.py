@@ -28,7 +28,7 @@ from storymap.gazetteer import (
     Gazetteer,
     normalize,
 )
-from storymap.model import FEATURES
+from storymap.model import FEATURES, Place
 
 MOSCOW = (55.7558, 37.6173)
 
@@ -332,9 +332,40 @@ def test_common_words_and_first_names(gaz: Gazetteer) -> None:
     assert "kim" in gaz.first_names and "mary" in gaz.first_names
 
 
-@pytest.mark.parametrize(("cc", "label"), [("RU", "Moskau"), ("KP", "Pjöngjang")])
+@pytest.mark.parametrize(
+    ("cc", "label"),
+    [("RU", "Moskau"), ("KP", "Pjöngjang"), ("AT", "Wien"), ("EG", "Kairo"), ("CN", "Peking")],
+)
 def test_city_labels_in_german(gaz: Gazetteer, cc: str, label: str) -> None:
     assert gaz.place(gaz.seats[cc]).label("de") == label
+
+
+def _city(gaz: Gazetteer, name: str) -> Place:
+    return next(p for p in gaz.search(name, limit=20) if p.name == name and p.feature == "city")
+
+
+@pytest.mark.parametrize(
+    ("name", "not_label"),
+    [("Casablanca", "White House"), ("Lagos", "Logos"), ("Hong Kong", "Victoria"),
+     ("Chattogram", "Islamabad"), ("Damascus", "Sam"), ("Jakarta", "New York Van Java")],
+)
+def test_german_labels_are_no_wordfreq_accidents(gaz: Gazetteer, name: str, not_label: str
+                                                 ) -> None:
+    """wordfreq counts words: an alternate name that is more frequent is not yet German."""
+    assert _city(gaz, name).label("de") != not_label
+
+
+@pytest.mark.parametrize(
+    ("name", "label"), [("Halle (Saale)", "Halle"), ("Newcastle upon Tyne", "Newcastle")]
+)
+def test_german_labels_keep_short_forms(gaz: Gazetteer, name: str, label: str) -> None:
+    assert _city(gaz, name).label("de") == label
+
+
+def test_region_sizes(gaz: Gazetteer) -> None:
+    """Jamaica's parishes are ISO regions like US states, but hold thousands, not millions."""
+    assert gaz.region_people["JM-04"] < 100_000 < 1_000_000 < gaz.region_people["US-ME"]
+    assert all(people > 0 for people in gaz.region_people.values())
 
 
 def test_process_wide_load_is_shared(gaz: Gazetteer) -> None:
