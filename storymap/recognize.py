@@ -94,6 +94,13 @@ def region_words() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in sets.items()}
 
 
+@cache
+def organisation_words() -> frozenset[str]:
+    """Words that make "<name> <word>" an institution ("Aurora Fire Department"), not a
+    person, even when the name is also a given name."""
+    return frozenset(normalize(row.get("word", "")) for row in read_table("organisation_words.tsv"))
+
+
 def _name_start(c: str) -> bool:
     return c.isalnum() and not c.isdecimal() and not c.islower()
 
@@ -505,6 +512,7 @@ def _looks_like_person(
         first = text[start:end].casefold()
         if (
             first in gaz.first_names
+            and next_key not in organisation_words()  # "Aurora Fire Department"
             and not _is_major_place(gaz, next_key)
             and not _is_major_place(gaz, first)
         ):

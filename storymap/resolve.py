@@ -233,12 +233,13 @@ def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
 def _city_points(
     gaz: Gazetteer, shortlist: tuple[int, ...]
 ) -> tuple[tuple[int, float, float], ...]:
-    """(position, lat, lon) of the cities among a span's candidates: the ones a ``nearby``
-    bonus can reach (none: no distances to compute)."""
+    """(position, lat, lon) of the cities and counties among a span's candidates: the ones a
+    ``nearby`` bonus can reach (none: no distances to compute). A county is small enough
+    for its neighbours to tell which of the 23 Jackson Counties is meant."""
     return tuple(
         (k, f.lat, f.lon)
         for k, f in enumerate(_facts(gaz, idx) for idx in shortlist)
-        if f.feature == "city"
+        if f.feature == "city" or f.county
     )
 
 
@@ -493,7 +494,8 @@ def _with_nearby(
     cands: list[Scored], cities: tuple[tuple[int, float, float], ...], ctx: _Context, key: str
 ) -> list[Scored]:
     """Add the ``nearby`` bonus (at most 1) where it can still change the choice: to city
-    candidates within 1 point of the best. Distances are the costliest part of scoring.
+    and county candidates within 1 point of the best. Distances are the costliest part of
+    scoring.
     `cities`: (position in `cands`, lat, lon) of the city candidates (`_city_points`).
     Returns `cands` itself when no bonus applies."""
     if len(cands) < 2 or not ctx.points:

@@ -633,6 +633,25 @@ NAMESAKES = [
     ),
 ]
 
+# US local news, where the biggest namesake is often wrong and a town shares its name with
+# given names and institutions.
+US_LOCAL = [
+    case(
+        "en-aurora-fire-department", "en",
+        "Fire crews in Aurora battled a blaze on Tuesday. The Aurora Fire Department said the "
+        "house was a total loss; Denver sent two extra engines.",
+        Resolves("Aurora", "US", "city", near=(39.73, -104.83), radius=30),
+        Resolves("Denver", "US", "city"),
+    ),
+    case(
+        "en-fayette-county-kentucky", "en",
+        "The Lexington city council approved the budget. Fayette County schools will get more "
+        "money, officials in Louisville said.",
+        Resolves("Fayette County", "US", "region", near=(38.04, -84.46), radius=60),
+        Resolves("Louisville", "US", "city", near=(38.25, -85.76)),
+    ),
+]
+
 OTHER_SCRIPTS = [
     case(
         "ru-moskva", "ru",
@@ -674,7 +693,7 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + HISTORICAL_STATES + NAMESAKES + OTHER_SCRIPTS + SEATS,
+    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + OTHER_SCRIPTS + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
