@@ -737,6 +737,7 @@ def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
             best, best_zipf = alt, z
     return best
 
+
 EXONYM_MARGIN = 0.5
 
 

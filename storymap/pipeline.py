@@ -120,8 +120,10 @@ def _labelled(gaz: Gazetteer, idx: int, surface: str, key: str, language: str, k
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:
     """Name the place in the article's language as the article itself names it. Countries
     and regions keep their curated labels ("USA" stays "Vereinigte Staaten"); a city's
-    label is only wordfreq's best guess among GeoNames' alternates, so the text wins."""
-    if kind != "name" or (language in place.labels and place.feature != "city"):
+    label is only wordfreq's best guess among GeoNames' alternates, so the text wins,
+    unless it shouts ("WASHINGTON (AP) —")."""
+    curated = place.feature != "city" or surface.isupper()
+    if kind != "name" or (language in place.labels and curated):
         return place
     label = surface
     if surface.casefold() != key and surface.endswith("s"):

@@ -733,3 +733,9 @@ def test_a_city_is_labelled_as_the_text_names_it(
     story = geoparse(text, "de")
     _, place = place_at(story, word)
     assert place.label("de") == word
+
+
+def test_a_shouted_dateline_keeps_the_citys_name(geoparse: Callable[..., Story]) -> None:
+    story = geoparse("BOSTON (AP) \u2014 The city council in Boston voted on Tuesday.", "en")
+    _, place = place_at(story, "BOSTON")
+    assert place.label("en") == "Boston"
