@@ -4,8 +4,10 @@ Each candidate's score is a sum of small named features (kept as `Candidate.evid
 
 - ``prior``: feature class and population (countries > regions > big cities > villages; a
   small region ranks like a town of its size);
-- ``country``: the candidate lies in a country the article talks about;
-- ``region``: the candidate lies in a region the article names;
+- ``country``: the candidate lies in a country the article talks about (a name whose
+  readings all lie in one country says so too: which Kansas City is unclear, the US is not);
+- ``region``: the candidate lies in a region the article names (worth more than any country
+  support, which it implies);
 - ``parent``: the text says "X, Y" / "X (Y)" / "X in Y" and Y contains the candidate;
 - ``child``: the reverse: Y in "X, Y" is the reading that contains a reading of X;
 - ``cue``: "Gebiet Kursk", "Orange County", "state of …" favour regions;
@@ -300,11 +302,16 @@ class _Context:
             top, clear = _clear_reading(gaz, span.places)
             r = _facts(gaz, top)
             minor = r.feature == "city" and r.pop < BIG_PLACE
-            if not clear or ("common-word" in span.cues and minor):
+            if "common-word" in span.cues and minor:
                 continue
             cued = not PLACE_CUES.isdisjoint(span.cues)
             strong = r.feature in ("country", "region") or r.pop >= 100_000 or cued
             if not strong:
+                continue
+            if not clear:
+                # Which Kansas City is unclear, but not that the article is about the US.
+                if cc := _one_country(gaz, span.places):
+                    countries[cc].append(span.key)
                 continue
             if r.cc:
                 countries[r.cc].append(span.key)
@@ -329,6 +336,16 @@ def _clear_reading(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, bool]:
     ranked = _by_prior(gaz, places)
     top = ranked[0]
     return top, len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.0
+
+
+@lru_cache(maxsize=65_536)
+def _one_country(gaz: Gazetteer, places: tuple[int, ...]) -> str:
+    """The country of all of a name's prominent readings (within a point of prior of the
+    most prominent one), or "" when they lie in different countries."""
+    ranked = _by_prior(gaz, places)
+    least = prior(gaz, ranked[0]) - 1.0
+    found = {_facts(gaz, i).cc for i in ranked if prior(gaz, i) > least}
+    return found.pop() if len(found) == 1 else ""
 
 
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
@@ -466,7 +483,7 @@ def _sum(
     if feature not in ("continent", "region") and support:
         ev["country"] = min(2.0, 0.75 + 0.25 * support)
     if in_region:
-        ev["region"] = 2.0
+        ev["region"] = 2.5
         ev.pop("country", None)  # the region implies its country: count the context once
     if feature == "region" and region and support:
         ev["country"] = 1.0
@@ -587,7 +604,9 @@ def _drop_reason(
         return "an ordinary word that is only an alternate name"  # "Dabei" for Dubai
     if big or ("region-word" in span.cues and " " in span.key):
         return ""
-    strong_context = "region-word" in span.cues or "parent" in best.evidence
+    strong_context = "region-word" in span.cues or "parent" in best.evidence or (
+        "region" in best.evidence  # "Nelson" in an article about British Columbia
+    )
     if "first-name" in span.cues and not strong_context:
         return "a first name"
     if pop >= 20_000:

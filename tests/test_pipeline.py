@@ -606,9 +606,13 @@ HISTORICAL_STATES = [
 # region's size, not its kind alone, decides.
 NAMESAKES = [
     case(
-        "en-manchester-portland", "en",
-        "The band flew from Manchester to Portland for the last show of the tour.",
+        "en-manchester", "en",
+        "Fans in Manchester celebrated the league title until late on Sunday night.",
         Resolves("Manchester", "GB", "city", near=(53.48, -2.24)),
+    ),
+    case(
+        "en-portland", "en",
+        "Police in Portland said the protest had ended peacefully.",
         Resolves("Portland", "US", "city"),
     ),
     case(
@@ -649,6 +653,20 @@ US_LOCAL = [
         "money, officials in Louisville said.",
         Resolves("Fayette County", "US", "region", near=(38.04, -84.46), radius=60),
         Resolves("Louisville", "US", "city", near=(38.25, -85.76)),
+    ),
+    case(
+        "en-athens-georgia", "en",
+        "A man from Athens was arrested in Oconee County, Georgia, authorities said on Friday.",
+        Resolves("Athens", "US", "city", near=(33.96, -83.38), radius=30),
+        Resolves("Georgia", "US", "region"),
+    ),
+    case(
+        "en-columbia-kentucky", "en",
+        "COLUMBIA, Ky. - Deputies arrested a man from Edmonton after a crash in Adair County. "
+        "The driver was taken to a hospital in Columbia.",
+        Resolves("COLUMBIA", "US", "city", near=(37.1, -85.31), radius=30),
+        Resolves("Edmonton", "US", "city", near=(36.98, -85.61), radius=30),
+        Resolves("Columbia", "US", "city", near=(37.1, -85.31), radius=30),
     ),
 ]
 
