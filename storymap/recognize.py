@@ -201,6 +201,8 @@ def find_spans(
             if match is None:
                 continue
             last, end, key, hits = match
+        if text.startswith(" (", end):
+            last, end, key, hits = _qualified(text, s, last, end, key, hits, gazetteer)
         span = _classify(text, backwards, s, last, end, key, hits, language, gazetteer,
                          words, readings)
         if span is not None:
@@ -267,6 +269,24 @@ def _key_of(surface: str) -> str:
 def _with_passage(span: Span, passage: int) -> Span:
     span.passage = passage
     return span
+
+
+QUALIFIER = re.compile(r" \((\w[\w .\-]{0,30})\)")
+"""A qualifier in brackets right after a name: "Frankfurt (Oder)", "Halle (Saale)"."""
+
+
+def _qualified(
+    text: str, start: int, last: int, end: int, key: str, hits: tuple[Hit, ...], gaz: Gazetteer
+) -> tuple[int, int, str, tuple[Hit, ...]]:
+    """The name with its bracketed qualifier when the gazetteer knows them together
+    ("Frankfurt (Oder)" is not Frankfurt am Main); else the name as matched."""
+    m = QUALIFIER.match(text, end)
+    if m is not None:
+        qualified_key = _key_of(text[start : m.end()])
+        qualified = gaz.hits(qualified_key)
+        if qualified:
+            return m.start(1), m.end(), qualified_key, qualified
+    return last, end, key, hits
 
 
 def _longest_match(

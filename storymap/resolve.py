@@ -616,7 +616,11 @@ def _drop_reason(
     if zipf >= SMALL_COMMON_ZIPF and not ("region-word" in span.cues or "parent" in
                                            best.evidence):
         return "an ordinary word"
-    if not supported:
+    unmistakable = (  # "Donauwörth": no word (see above), one place bears it, at home
+        len(span.places) == 1 and own and not NAMED_CUES & span.cues
+        and facts.cc in HOME.get(language, ())
+    )
+    if not supported and not unmistakable:
         return "a small place named without context"
     own_name = normalize_name(gaz.record(best.place)[F_NAME])
     if own_name != span.key and pop < 5_000 and not has_context:

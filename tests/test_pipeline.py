@@ -670,6 +670,31 @@ US_LOCAL = [
     ),
 ]
 
+# German local news: bracketed qualifiers and small towns whose name is theirs alone.
+DE_LOCAL = [
+    case(
+        "de-frankfurt-oder", "de",
+        "Frankfurt (Oder) und Słubice feiern ihr Brückenfest. Viele Gäste kamen aus Cottbus.",
+        Resolves("Frankfurt (Oder)", "DE", "city", near=(52.35, 14.55)),
+        Resolves("Cottbus", "DE", "city"),
+    ),
+    case(
+        "de-halle-saale", "de",
+        "In Halle (Saale) wurde ein neues Museum eröffnet.",
+        Resolves("Halle (Saale)", "DE", "city", near=(51.48, 11.97)),
+    ),
+    case(
+        "de-donauwoerth", "de",
+        "Der Gemeinderat tagte am Montag bis spät in die Nacht. Auch Donauwörth will sparen.",
+        Resolves("Donauwörth", "DE", "city", near=(48.72, 10.78)),
+    ),
+    case(
+        "en-el-nino", "en",
+        "El Niño brought heavy rain to the coast this winter, forecasters said.",
+        NoPlace("El Niño"),
+    ),
+]
+
 OTHER_SCRIPTS = [
     case(
         "ru-moskva", "ru",
@@ -711,7 +736,7 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + OTHER_SCRIPTS + SEATS,
+    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DE_LOCAL + OTHER_SCRIPTS + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
