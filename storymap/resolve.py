@@ -613,8 +613,10 @@ def _drop_reason(
         if zipf >= MID_COMMON_ZIPF and not has_context:
             return "an ordinary word"
         return ""
-    if zipf >= SMALL_COMMON_ZIPF and not ("region-word" in span.cues or "parent" in
-                                           best.evidence):
+    placed = has_context and "region" in best.evidence  # "in Newport", Wales named too
+    if zipf >= SMALL_COMMON_ZIPF and not (
+        "region-word" in span.cues or "parent" in best.evidence or placed
+    ):
         return "an ordinary word"
     unmistakable = (  # "Donauwörth": no word (see above), one place bears it, at home
         len(span.places) == 1 and own and not NAMED_CUES & span.cues

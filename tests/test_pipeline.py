@@ -668,6 +668,12 @@ US_LOCAL = [
         Resolves("Edmonton", "US", "city", near=(36.98, -85.61), radius=30),
         Resolves("Columbia", "US", "city", near=(37.1, -85.31), radius=30),
     ),
+    case(
+        "en-newport-wales", "en",
+        "A councillor in Newport, South Wales, said the bypass would ease traffic to Cardiff.",
+        Resolves("Newport", "GB", near=(51.58, -2.99), radius=20),
+        Resolves("Cardiff", "GB", near=(51.48, -3.18), radius=20),
+    ),
 ]
 
 # German local news: bracketed qualifiers and small towns whose name is theirs alone.
