@@ -591,7 +591,9 @@ def _drop_reason(
         NAMED_CUES & span.cues
     ) and noun_like:
         return "a noun after an article"
-    if span.key in person_keys and not (important and "person" not in span.cues):
+    # "Anna Essen zog nach Essen": the person's name does not hide the big city after "nach"
+    named_as_place = important or (pop >= BIG_PLACE and "locative" in span.cues)
+    if span.key in person_keys and ("person" in span.cues or not named_as_place):
         return "part of a person's name"
     if span.key in ambiguous_words().get(language, frozenset()) and not has_context:
         return "an ordinary word that is also a place name"
