@@ -122,6 +122,7 @@ class Gazetteer:
         self.first_names: frozenset[str] = index["first_names"]
         self.acronyms: dict[str, frozenset[int]] = index["acronyms"]
         self.common_words: dict[str, frozenset[str]] = index["common_words"]
+        self.function_words: frozenset[str] = index["function_words"]
         self.stop_keys: dict[str, frozenset[str]] = index["stop_keys"]
         self._hits = _HitsMemo(self._read_hits)
         # Index entries for an already normalized key (see `normalize`), memoised, since news
@@ -416,6 +417,7 @@ def build_index() -> dict[str, Any]:
         "common": common,
         "first_names": _first_names(),
         "common_words": _common_vocabulary(),
+        "function_words": _function_words(),
         "stop_keys": _stop_keys(names, b.places, common),
         "adjective_keys": frozenset(
             key for key, codes in names.items()
@@ -489,6 +491,17 @@ def _common_vocabulary() -> dict[str, frozenset[str]]:
     from wordfreq import top_n_list
 
     return {lang: frozenset(top_n_list(lang, COMMON_VOCABULARY)) for lang in ("de", "en")}
+
+
+def _function_words() -> frozenset[str]:
+    """The few hundred most frequent words of German and English ("in", "am", "will",
+    "may"): some are also given names, but at the start of a sentence they are just words."""
+    from wordfreq import top_n_list
+
+    return frozenset(w for lang in ("de", "en") for w in top_n_list(lang, FUNCTION_WORDS))
+
+
+FUNCTION_WORDS = 300
 
 
 @cache

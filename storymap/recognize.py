@@ -519,7 +519,9 @@ def _looks_like_person(
     if prev_key is not None and before is not None:
         if prev_key in TITLES:
             return True
-        if prev_cap and prev_key in gaz.first_names and not _at_sentence_start(text, before[0]):
+        if prev_cap and prev_key in gaz.first_names and not (
+            prev_key in gaz.function_words and _at_sentence_start(text, before[0])
+        ):  # "Denzel Washington won", but not "In Halle wurde" or "May Britain leave"
             return not _is_major_place(gaz, prev_key)  # "Mary Adams", but not "Georgia Tech"
     if next_key is not None and next_key in NAME_PARTICLES:
         after = _token_after(text, end)
