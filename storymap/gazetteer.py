@@ -493,6 +493,7 @@ def _common_vocabulary() -> dict[str, frozenset[str]]:
     return {lang: frozenset(top_n_list(lang, COMMON_VOCABULARY)) for lang in ("de", "en")}
 
 
+@cache
 def _function_words() -> frozenset[str]:
     """The few hundred most frequent words of German and English ("in", "am", "will",
     "may"): some are also given names, but at the start of a sentence they are just words."""
@@ -720,8 +721,8 @@ def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
     wordfreq counts words, not names, so an alternate must also be far more common in
     `language` than in English (an exonym), and be no given name, no longer phrase and no
     romanisation with apostrophes or hyphens: Lagos is not "Logos", Casablanca not "White
-    House". A few ordinary words still slip through (Dubai "Dabei"); the text's own form
-    wins over these labels (pipeline._with_label)."""
+    House", Dubai not "Dabei". A few ordinary words still slip through (Quito "Kitas"); the
+    text's own form wins over these labels (pipeline._with_label)."""
     from wordfreq import zipf_frequency
 
     best, best_zipf = name, zipf_frequency(name, language) + 0.5  # ties keep GeoNames' name
@@ -746,6 +747,7 @@ def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
             and not any(c in alt for c in "'`\u2019")
             and ("-" not in alt or "-" in name)  # "Bau-tau": a romanisation, not German
             and normalize(alt) not in _first_names()
+            and normalize(alt) not in _function_words()  # Dubai is not "Dabei"
         ):
             best, best_zipf = alt, z
     return best

@@ -347,7 +347,8 @@ def _city(gaz: Gazetteer, name: str) -> Place:
 @pytest.mark.parametrize(
     ("name", "not_label"),
     [("Casablanca", "White House"), ("Lagos", "Logos"), ("Hong Kong", "Victoria"),
-     ("Chattogram", "Islamabad"), ("Damascus", "Sam"), ("Jakarta", "New York Van Java")],
+     ("Chattogram", "Islamabad"), ("Damascus", "Sam"), ("Jakarta", "New York Van Java"),
+     ("Dubai", "Dabei")],
 )
 def test_german_labels_are_no_wordfreq_accidents(gaz: Gazetteer, name: str, not_label: str
                                                  ) -> None:
