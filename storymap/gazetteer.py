@@ -55,9 +55,10 @@ GENERIC_REGION_WORDS = frozenset(
     "north south east west northern southern eastern western central capital coast coastal "
     "upper lower middle inner outer islands island lakes mountains valley highlands lowlands "
     "northwestern northeastern southwestern southeastern centre center nord süd ost west mitte "
-    "zentral".split()
+    "zentral city".split()
 ) | {"west coast", "east coast", "north coast", "south coast", "north east", "south east",
-     "north west", "south west", "far north", "far west", "far east"}
+     "north west", "south west", "north-east", "south-east", "north-west", "south-west",
+     "far north", "far west", "far east"}
 KINDS = ("name", "adjective", "demonym", "metonym")
 HITS_CACHE_SIZE = 100_000
 

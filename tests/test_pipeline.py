@@ -357,6 +357,14 @@ COMMON_WORDS = [
     ),
 ]
 
+COMMON_WORDS += [
+    case(
+        "en-city-alone", "en",
+        "City agencies met on Tuesday, and City fans cheered the team bus in Liverpool.",
+        NoPlace("City"), Resolves("Liverpool", "GB", "city"),
+    ),
+]
+
 FORMS = [
     case(
         "de-genitives", "de",
