@@ -394,6 +394,8 @@ def _is_useful_alternate(name: str) -> bool:
 
 def build_index() -> dict[str, Any]:
     """Compile the name index from the registry packages and the curated tables."""
+    from .article import LANGUAGES
+
     log.info("building the gazetteer index (first run only)")
     b = _Builder()
     _add_countries(b)
@@ -418,7 +420,7 @@ def build_index() -> dict[str, Any]:
         "common": common,
         "first_names": _first_names(),
         "common_words": _common_vocabulary(),
-        "function_words": _function_words(),
+        "function_words": _function_words(LANGUAGES),
         "stop_keys": _stop_keys(names, b.places, common),
         "adjective_keys": frozenset(
             key for key, codes in names.items()
@@ -495,12 +497,15 @@ def _common_vocabulary() -> dict[str, frozenset[str]]:
 
 
 @cache
-def _function_words() -> frozenset[str]:
-    """The few hundred most frequent words of German and English ("in", "am", "will",
-    "may"): some are also given names, but at the start of a sentence they are just words."""
-    from wordfreq import top_n_list
+def _function_words(languages: tuple[str, ...] = ("de", "en")) -> frozenset[str]:
+    """The few hundred most frequent words of `languages` ("in", "am", "will", "may", "en"):
+    some are also given names, but at the start of a sentence they are just words."""
+    from wordfreq import available_languages, top_n_list
 
-    return frozenset(w for lang in ("de", "en") for w in top_n_list(lang, FUNCTION_WORDS))
+    known = available_languages()
+    return frozenset(
+        w for lang in languages if lang in known for w in top_n_list(lang, FUNCTION_WORDS)
+    )
 
 
 FUNCTION_WORDS = 300

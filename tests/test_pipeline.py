@@ -721,6 +721,16 @@ DE_LOCAL = [
     ),
 ]
 
+# Other Latin-script languages: their short words ("En", "A") are no given names.
+OTHER_LANGUAGES = [
+    case(
+        "es-en-madrid", "es",
+        "El presidente viajó a Sevilla. En Madrid, miles de personas protestaron frente al "
+        "Congreso.",
+        Resolves("Sevilla", "ES", "city"), Resolves("Madrid", "ES", "city"),
+    ),
+]
+
 OTHER_SCRIPTS = [
     case(
         "ru-moskva", "ru",
@@ -762,7 +772,7 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DE_LOCAL + OTHER_SCRIPTS + SEATS,
+    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DE_LOCAL + OTHER_LANGUAGES + OTHER_SCRIPTS + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
