@@ -41,6 +41,12 @@ LOCATIVE = {
         "within north south east west northeast northwest southeast southwest between through "
         "visit visited".split()
     ),
+    # Other languages: their plainest locatives only ("de", "di", "da" also start surnames).
+    "fr": frozenset("à au aux en vers depuis".split()),
+    "es": frozenset("en desde hacia".split()),
+    "it": frozenset("a in verso".split()),
+    "pt": frozenset("em para".split()),
+    "nl": frozenset("in naar uit bij".split()),
 }
 CALENDAR_WORDS = {
     "en": frozenset("january february march april may june july august september october "

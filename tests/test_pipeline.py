@@ -729,6 +729,17 @@ OTHER_LANGUAGES = [
         "Congreso.",
         Resolves("Sevilla", "ES", "city"), Resolves("Madrid", "ES", "city"),
     ),
+    case(
+        "it-a-roma", "it",
+        "Il presidente è andato a Milano. A Roma migliaia di persone hanno protestato.",
+        Resolves("Milano", "IT", "city"), Resolves("Roma", "IT", "city", near=(41.89, 12.48)),
+    ),
+    case(
+        "fr-a-lyon", "fr",
+        "Le ministre s'est rendu à Lyon, puis à Marseille, avant de rentrer à Paris.",
+        Resolves("Lyon", "FR", "city"), Resolves("Marseille", "FR", "city"),
+        Resolves("Paris", "FR", "city"),
+    ),
 ]
 
 OTHER_SCRIPTS = [
@@ -772,7 +783,8 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DE_LOCAL + OTHER_LANGUAGES + OTHER_SCRIPTS + SEATS,
+    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DE_LOCAL + OTHER_LANGUAGES + OTHER_SCRIPTS
+    + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
