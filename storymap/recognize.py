@@ -420,11 +420,14 @@ def _classify(
     """The name's reading (memoised) plus the cues of its context; None when no place.
     `last` is the start of the span's last word (== start for a one-word name)."""
     surface = text[start:end]
-    memo_key = (surface, key, language)
+    # A dateline in capitals ("PARIS, Texas —", "ROME (Reuters) —") names a place, not an
+    # acronym: it is read as the name it spells.
+    as_read = surface.title() if surface.isupper() and _is_dateline(text, start, end) else surface
+    memo_key = (as_read, key, language)
     if memo_key in readings:
         reading = readings[memo_key]
     else:
-        reading = readings[memo_key] = _read_name(surface, key, hits, language, gaz)
+        reading = readings[memo_key] = _read_name(as_read, key, hits, language, gaz)
     if reading is None:
         return None
     kind = reading.kind
@@ -476,6 +479,12 @@ def _classify(
 
 
 COMMON_ZIPF = 3.3
+DATELINE_AFTER = re.compile(r" ?[,(\u2014\u2013-]")
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """The name opens a line and a comma, bracket or dash follows: "BERLIN (dpa) -"."""
+    return (start == 0 or text[start - 1] == "\n") and DATELINE_AFTER.match(text, end) is not None
 
 
 def _adjacent_before(text: str, backwards: str, pos: int) -> Token | None:

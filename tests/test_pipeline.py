@@ -696,6 +696,30 @@ US_LOCAL = [
     ),
 ]
 
+# Datelines in capitals are places, though short capitals are usually acronyms ("AP", "NATO").
+DATELINES = [
+    case(
+        "en-dateline-paris-texas", "en",
+        "PARIS, Texas \u2014 The festival drew thousands of visitors, the AP reported.",
+        Resolves("PARIS", "US", "city", near=(33.66, -95.56), radius=30), NoPlace("AP"),
+    ),
+    case(
+        "en-dateline-rome", "en",
+        "ROME (Reuters) \u2014 The pope spoke to pilgrims on Sunday.",
+        Resolves("ROME", "IT", "city", near=(41.89, 12.48)),
+    ),
+    case(
+        "de-dateline-bonn", "de",
+        "BONN (dpa) - Die Stadt feiert ihr Jubiläum mit einem großen Fest.",
+        Resolves("BONN", "DE", "city", near=(50.73, 7.1)),
+    ),
+    case(
+        "en-nato-opens-a-line", "en",
+        "NATO, the military alliance, met in Brussels on Thursday.",
+        NoPlace("NATO"), Resolves("Brussels", "BE", "city"),
+    ),
+]
+
 # German local news: bracketed qualifiers and small towns whose name is theirs alone.
 DE_LOCAL = [
     case(
@@ -783,8 +807,8 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DE_LOCAL + OTHER_LANGUAGES + OTHER_SCRIPTS
-    + SEATS,
+    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DATELINES + DE_LOCAL + OTHER_LANGUAGES
+    + OTHER_SCRIPTS + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
