@@ -696,6 +696,15 @@ US_LOCAL = [
     ),
 ]
 
+# Short forms that news uses for a country.
+SHORT_FORMS = [
+    case(
+        "de-korea", "de",
+        "Korea führt die Liste vor Israel und Japan an, Taiwan folgt auf Platz vier.",
+        Resolves("Korea", "KR", "country"), Resolves("Japan", "JP", "country"),
+    ),
+]
+
 # Datelines in capitals are places, though short capitals are usually acronyms ("AP", "NATO").
 DATELINES = [
     case(
@@ -807,8 +816,8 @@ SEATS = [
 @pytest.mark.parametrize(
     ("lang", "text", "expect"),
     PEOPLE + COMMON_WORDS + FORMS + METONYMS + ABBREVIATIONS + CONTEXT + REGIONS + CONTINENTS
-    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + DATELINES + DE_LOCAL + OTHER_LANGUAGES
-    + OTHER_SCRIPTS + SEATS,
+    + HISTORICAL_STATES + NAMESAKES + US_LOCAL + SHORT_FORMS + DATELINES + DE_LOCAL
+    + OTHER_LANGUAGES + OTHER_SCRIPTS + SEATS,
 )
 def test_hard_case(
     geoparse: Callable[..., Story],
