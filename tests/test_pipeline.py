@@ -352,8 +352,13 @@ COMMON_WORDS = [
         "en-mayor-of-reading-berkshire", "en",
         "The mayor of Reading, Berkshire, opened the new library on Saturday.",
         Resolves("Reading", "GB", "city", near=(51.45, -0.97), radius=10),
-        fails="'Reading, Berkshire' after 'mayor of' is dropped as an ordinary word "
-              "(Berkshire is no parent place in the gazetteer; 'of' is no locative cue)",
+        Resolves("Berkshire", "GB", "region"),
+    ),
+    case(
+        "en-uk-counties", "en",
+        "Floods hit Yorkshire and Cheshire, and roads in County Down were closed.",
+        Resolves("Yorkshire", "GB", "region"), Resolves("Cheshire", "GB", "region"),
+        Resolves("County Down", "GB", "region"),
     ),
 ]
 
