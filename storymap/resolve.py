@@ -51,7 +51,7 @@ from .gazetteer import (
     read_table,
 )
 from .model import Candidate
-from .recognize import Span
+from .recognize import ARTICLES, Span
 
 PARENT_JOINERS = frozenset({", ", " (", " in ", " im ", ", in "})
 HOME = {
@@ -602,8 +602,10 @@ def _drop_reason(
     person_like = "first-name" in span.cues or "before-name" in span.cues
     if not own and person_like and feature not in ("country", "continent") and not has_context:
         return "a person's name that is also an alternate place name"
-    if not own and feature == "city" and zipf >= ALIAS_COMMON_ZIPF and not has_context:
-        return "an ordinary word that is only an alternate name"  # "Dabei" for Dubai
+    if not own and feature == "city" and not has_context and max(
+        zipf, _zipf(gaz, _without_article(span.key), language)
+    ) >= ALIAS_COMMON_ZIPF:
+        return "an ordinary word that is only an alternate name"  # "Dabei", "The Mission"
     if big or ("region-word" in span.cues and " " in span.key):
         return ""
     strong_context = "region-word" in span.cues or "parent" in best.evidence or (
@@ -643,6 +645,12 @@ def _zipf(gaz: Gazetteer, key: str, language: str) -> float:
     if z is None:
         return 0.0
     return z[0] if language == "de" else z[1] if language == "en" else max(z)
+
+
+def _without_article(key: str) -> str:
+    """"the mission" → "mission": the word a name with a leading article is made of."""
+    first, _, rest = key.partition(" ")
+    return rest if rest and first in ARTICLES else key
 
 
 @cache
