@@ -394,8 +394,6 @@ def _is_useful_alternate(name: str) -> bool:
 
 def build_index() -> dict[str, Any]:
     """Compile the name index from the registry packages and the curated tables."""
-    from .article import LANGUAGES
-
     log.info("building the gazetteer index (first run only)")
     b = _Builder()
     _add_countries(b)
@@ -420,7 +418,7 @@ def build_index() -> dict[str, Any]:
         "common": common,
         "first_names": _first_names(),
         "common_words": _common_vocabulary(),
-        "function_words": _function_words(LANGUAGES),
+        "function_words": _function_words(FUNCTION_WORD_LANGUAGES),
         "stop_keys": _stop_keys(names, b.places, common),
         "adjective_keys": frozenset(
             key for key, codes in names.items()
@@ -509,6 +507,9 @@ def _function_words(languages: tuple[str, ...] = ("de", "en")) -> frozenset[str]
 
 
 FUNCTION_WORDS = 300
+FUNCTION_WORD_LANGUAGES = ("de", "en", "fr", "es", "it", "pt", "nl")
+"""Latin-script news languages whose short words look like given names at a sentence start
+("En", "A", "Il"). Each list wordfreq loads costs ~30 MB while the index is built."""
 
 
 @cache
