@@ -716,4 +716,3 @@ def is_own_name(gaz: Gazetteer, idx: int, key: str) -> bool:
 
 def normalize_name(name: str) -> str:
     return " ".join(name.split()).casefold()
-
