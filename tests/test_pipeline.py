@@ -707,6 +707,12 @@ SHORT_FORMS = [
         "Korea führt die Liste vor Israel und Japan an, Taiwan folgt auf Platz vier.",
         Resolves("Korea", "KR", "country"), Resolves("Japan", "JP", "country"),
     ),
+    case(
+        "en-korean-north-korean", "en",
+        "Korean exporters cheered the deal, while North Korean media ignored it.",
+        Resolves("Korean", "KR", kind="adjective"),
+        Resolves("North Korean", "KP", kind="adjective"),
+    ),
 ]
 
 # Datelines in capitals are places, though short capitals are usually acronyms ("AP", "NATO").
