@@ -309,9 +309,13 @@ class _Context:
             if not strong:
                 continue
             if not clear:
-                # Which Kansas City is unclear, but not that the article is about the US.
+                # Which Kansas City is unclear, but not that the article is about the US,
+                # nor where: both lie on the state line.
                 if cc := _one_country(gaz, span.places):
                     countries[cc].append(span.key)
+                if r.feature == "city" and _one_spot(gaz, span.places):
+                    cell = (round(r.lat, 1), round(r.lon, 1))
+                    points.setdefault(cell, (r.lat, r.lon, set()))[2].add(span.key)
                 continue
             if r.cc:
                 countries[r.cc].append(span.key)
@@ -348,6 +352,23 @@ def _one_country(gaz: Gazetteer, places: tuple[int, ...]) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
+@lru_cache(maxsize=65_536)
+def _one_spot(gaz: Gazetteer, places: tuple[int, ...]) -> bool:
+    """Whether all of a name's prominent readings lie within ONE_SPOT_KM of the most
+    prominent one (Kansas City, Missouri and Kansas City, Kansas)."""
+    ranked = _by_prior(gaz, places)
+    top, least = _facts(gaz, ranked[0]), prior(gaz, ranked[0]) - 1.0
+    for i in ranked[1:]:
+        if prior(gaz, i) <= least:
+            break
+        f = _facts(gaz, i)
+        shrink = math.cos(math.radians(top.lat))
+        if math.hypot(f.lat - top.lat, (f.lon - top.lon) * shrink) * KM_PER_DEGREE > ONE_SPOT_KM:
+            return False
+    return True
+
+
+ONE_SPOT_KM = 50.0
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
 
 

@@ -693,6 +693,12 @@ US_LOCAL = [
         Resolves("Columbia", "US", "city", near=(37.1, -85.31), radius=30),
     ),
     case(
+        "en-jackson-county-missouri", "en",
+        "Kansas City officials said the stadium vote would happen in April. Jackson County "
+        "legislators disagreed.",
+        Resolves("Jackson County", "US", "region", near=(39.01, -94.35), radius=60),
+    ),
+    case(
         "en-newport-wales", "en",
         "A councillor in Newport, South Wales, said the bypass would ease traffic to Cardiff.",
         Resolves("Newport", "GB", near=(51.58, -2.99), radius=20),
