@@ -358,11 +358,11 @@ def _one_spot(gaz: Gazetteer, places: tuple[int, ...]) -> bool:
     prominent one (Kansas City, Missouri and Kansas City, Kansas)."""
     ranked = _by_prior(gaz, places)
     top, least = _facts(gaz, ranked[0]), prior(gaz, ranked[0]) - 1.0
+    shrink = math.cos(math.radians(top.lat))
     for i in ranked[1:]:
         if prior(gaz, i) <= least:
             break
         f = _facts(gaz, i)
-        shrink = math.cos(math.radians(top.lat))
         if math.hypot(f.lat - top.lat, (f.lon - top.lon) * shrink) * KM_PER_DEGREE > ONE_SPOT_KM:
             return False
     return True
