@@ -800,6 +800,9 @@ def dask_client(workers: int, scheduler: str | None,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # The scheduler serves /health and /metrics even without a dashboard, on
+                # :8787 unless told otherwise: a free port keeps two runs from colliding.
+                scheduler_kwargs={"dashboard_address": ":0"},
                 silence_logs=logging.ERROR,
             )
             stack.callback(cluster.close)

@@ -60,6 +60,20 @@ def test_two_workers_give_the_same_lines_as_one(tmp_path: Path, corpus_file: Pat
     assert [s["gazetteer_loads"] for s in stats] == [1, 1]
 
 
+def test_a_busy_dashboard_port_does_not_stop_the_cluster(tmp_path: Path, gaz: Gazetteer) -> None:
+    """Another cluster or program on :8787 (Dask's default HTTP port) must not matter."""
+    with socket.socket() as busy:
+        try:
+            busy.bind(("0.0.0.0", 8787))
+            busy.listen()
+        except OSError:
+            pass  # already taken by something else: busy either way
+        docs = write_jsonl(tmp_path / "in.jsonl", make_corpus(4, seed=5))
+        summary = annotate_corpus(open_input(docs), tmp_path / "out.jsonl", workers=2)
+    assert summary.mode == "dask"
+    assert (summary.done, summary.failed) == (4, 0)
+
+
 def _line_count(path: Path) -> int:
     try:
         return path.read_bytes().count(b"\n")
