@@ -753,8 +753,8 @@ def _most_used_name(name: str, alternates: Iterable[str], language: str) -> str:
             z >= zipf_frequency(alt, "en") + EXONYM_MARGIN
             and not any(c in alt for c in "'`\u2019")
             and ("-" not in alt or "-" in name)  # "Bau-tau": a romanisation, not German
-            and normalize(alt) not in _first_names()
-            and normalize(alt) not in _function_words()  # Dubai is not "Dabei"
+            and (alt_key := normalize(alt)) not in _first_names()
+            and alt_key not in _function_words()  # Dubai is not "Dabei"
         ):
             best, best_zipf = alt, z
     return best

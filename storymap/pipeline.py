@@ -122,8 +122,8 @@ def _with_label(place: Place, surface: str, key: str, language: str, kind: str) 
     and regions keep their curated labels ("USA" stays "Vereinigte Staaten"); a city's
     label is only wordfreq's best guess among GeoNames' alternates, so the text wins,
     unless it shouts ("WASHINGTON (AP) —")."""
-    curated = place.feature != "city" or surface.isupper()
-    if kind != "name" or (language in place.labels and curated):
+    keep_stored = place.feature != "city" or surface.isupper()
+    if kind != "name" or (language in place.labels and keep_stored):
         return place
     label = surface
     if surface.casefold() != key and surface.endswith("s"):

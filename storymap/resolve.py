@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from .evaluation import haversine_km
 from .gazetteer import (
     F_CC,
     F_FEATURE,
@@ -113,7 +114,7 @@ def prior(gaz: Gazetteer, idx: int) -> float:
     if feature == "region":
         if pid.startswith("iso:"):
             # A state of millions: 5.0; a parish of 8,000 people: like a town of that size.
-            people = gaz.region_people.get(r[F_REGION], 0)
+            people = _iso_people(gaz, idx)
             return min(5.0, 1.0 + 0.7 * math.log10(people + 1)) if people else 5.0
         if pid.startswith(("fips:", "rg2:")):
             return 3.5
@@ -192,8 +193,8 @@ def _rank(
     rivals = _rivals(gaz, shortlist, span.key)
     pairs = _scores(gaz, shortlist, span, parent, context, language, rivals)
     bases = [base for base, _ in pairs]
-    cities = _city_points(gaz, shortlist)
-    near = _with_nearby(bases, cities, context, span.key) if cities else bases
+    reachable = _nearby_points(gaz, shortlist)
+    near = _with_nearby(bases, reachable, context, span.key) if reachable else bases
     if near is bases and not children:
         cands = [final for _, final in pairs]  # the memoised whole score: nothing to add
     else:
@@ -225,14 +226,20 @@ def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
     return _Rivals(
         any(is_own_name(gaz, idx, key) for idx in shortlist),
         any(_facts(gaz, idx).feature == "region" for idx in shortlist),
-        max((gaz.region_people.get(_facts(gaz, idx).region, 0) for idx in shortlist
-             if str(gaz.record(idx)[F_ID]).startswith("iso:")), default=0),
+        max((_iso_people(gaz, idx) for idx in shortlist), default=0),
         any(_facts(gaz, idx).important for idx in shortlist),
     )
 
 
+def _iso_people(gaz: Gazetteer, idx: int) -> int:
+    """How many people live in the place if it is an ISO 3166-2 region (0: unknown or no
+    such region); see gazetteer._region_people."""
+    r = gaz.record(idx)
+    return gaz.region_people.get(r[F_REGION], 0) if str(r[F_ID]).startswith("iso:") else 0
+
+
 @lru_cache(maxsize=65_536)
-def _city_points(
+def _nearby_points(
     gaz: Gazetteer, shortlist: tuple[int, ...]
 ) -> tuple[tuple[int, float, float], ...]:
     """(position, lat, lon) of the cities and counties among a span's candidates: the ones a
@@ -334,21 +341,26 @@ def _by_prior(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=65_536)
+def _prominent(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, ...]:
+    """A name's readings that could be meant on prominence alone: the most prominent one
+    and those less than a point of prior behind it."""
+    ranked = _by_prior(gaz, places)
+    least = prior(gaz, ranked[0]) - 1.0
+    return tuple(i for i in ranked if prior(gaz, i) > least)
+
+
 def _clear_reading(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, bool]:
     """The most prominent reading of a name, and whether it clearly stands out (the only
     one, or a point of prior ahead of the next)."""
-    ranked = _by_prior(gaz, places)
-    top = ranked[0]
-    return top, len(ranked) == 1 or prior(gaz, top) - prior(gaz, ranked[1]) >= 1.0
+    prominent = _prominent(gaz, places)
+    return prominent[0], len(prominent) == 1
 
 
 @lru_cache(maxsize=65_536)
 def _one_country(gaz: Gazetteer, places: tuple[int, ...]) -> str:
-    """The country of all of a name's prominent readings (within a point of prior of the
-    most prominent one), or "" when they lie in different countries."""
-    ranked = _by_prior(gaz, places)
-    least = prior(gaz, ranked[0]) - 1.0
-    found = {_facts(gaz, i).cc for i in ranked if prior(gaz, i) > least}
+    """The country of all of a name's prominent readings, or "" when they lie in
+    different countries."""
+    found = {_facts(gaz, i).cc for i in _prominent(gaz, places)}
     return found.pop() if len(found) == 1 else ""
 
 
@@ -356,16 +368,8 @@ def _one_country(gaz: Gazetteer, places: tuple[int, ...]) -> str:
 def _one_spot(gaz: Gazetteer, places: tuple[int, ...]) -> bool:
     """Whether all of a name's prominent readings lie within ONE_SPOT_KM of the most
     prominent one (Kansas City, Missouri and Kansas City, Kansas)."""
-    ranked = _by_prior(gaz, places)
-    top, least = _facts(gaz, ranked[0]), prior(gaz, ranked[0]) - 1.0
-    shrink = math.cos(math.radians(top.lat))
-    for i in ranked[1:]:
-        if prior(gaz, i) <= least:
-            break
-        f = _facts(gaz, i)
-        if math.hypot(f.lat - top.lat, (f.lon - top.lon) * shrink) * KM_PER_DEGREE > ONE_SPOT_KM:
-            return False
-    return True
+    top, *others = (_facts(gaz, i) for i in _prominent(gaz, places))
+    return all(haversine_km(top.lat, top.lon, f.lat, f.lon) <= ONE_SPOT_KM for f in others)
 
 
 ONE_SPOT_KM = 50.0
@@ -529,18 +533,18 @@ NEARBY_KM = 300.0
 
 
 def _with_nearby(
-    cands: list[Scored], cities: tuple[tuple[int, float, float], ...], ctx: _Context, key: str
+    cands: list[Scored], reachable: tuple[tuple[int, float, float], ...], ctx: _Context, key: str
 ) -> list[Scored]:
     """Add the ``nearby`` bonus (at most 1) where it can still change the choice: to city
     and county candidates within 1 point of the best. Distances are the costliest part of
     scoring.
-    `cities`: (position in `cands`, lat, lon) of the city candidates (`_city_points`).
+    `reachable`: (position in `cands`, lat, lon) of those candidates (`_nearby_points`).
     Returns `cands` itself when no bonus applies."""
     if len(cands) < 2 or not ctx.points:
         return cands
     best = max(c.score for c in cands)
     out = None
-    for k, lat, lon in cities:
+    for k, lat, lon in reachable:
         c = cands[k]
         if c.score >= best - 1.0:
             d = ctx.distance_km(lat, lon, key)
