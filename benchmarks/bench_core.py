@@ -392,6 +392,10 @@ def main() -> int:
 
     print(f"storymap core benchmark ({sys.version.split()[0]}, {os.cpu_count()} cpus)",
           file=sys.stderr)
+    from storymap import native
+
+    rows.append(("core compiled with mypyc (python -m storymap.native_build)",
+                 "yes" if native.active() else "NO: pure Python", "", "", ""))
     if not args.skip_build:
         print("building the index into a temporary cache dir …", file=sys.stderr)
         build = bench_build()
