@@ -13,7 +13,7 @@ import bisect
 import re
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from .charclass import char_class
@@ -71,6 +71,9 @@ TITLES = frozenset(
 )
 
 
+_NO_CUES: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class Span:
     """A stretch of text that may name a place, with everything the resolver weighs."""
@@ -82,10 +85,24 @@ class Span:
     kind: MentionKind
     places: tuple[int, ...]
     """Gazetteer record indices this span can mean (name hits, or the adjective's place)."""
-    cues: frozenset[str] = field(default_factory=frozenset)
+    cues: frozenset[str] = _NO_CUES
     """Context evidence: "locative" (after "in", "nach"…), "region-word" ("Gebiet Kursk"),
     "common-word" (also an ordinary word), "sentence-start", "first-name"."""
     key: str = ""
+
+    # Written out, not generated: mypyc compiles this one, while a dataclass's generated
+    # __init__ would run as interpreted Python (~50 spans per article).
+    def __init__(self, start: int, end: int, text: str, passage: int, kind: MentionKind,
+                 places: tuple[int, ...], cues: frozenset[str] = _NO_CUES, key: str = ""
+                 ) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.passage = passage
+        self.kind = kind
+        self.places = places
+        self.cues = cues
+        self.key = key
 
 
 @cache
@@ -166,7 +183,9 @@ def find_spans(
     Only the words that can start a name are visited (a regex finds them), and the words
     around them are read from the text when needed: most words of an article are never
     looked at, which keeps the scanner fast."""
-    other_scripts = not text.isascii() and bool(scanner()[1].search(text))
+    backwards = text[::-1]
+    candidates = candidate_words(text, backwards, language)
+    other_scripts = not text.isascii() and _other_script_names(text, candidates)
     if other_scripts:
         gazetteer.use_other_scripts()
     starts = [p.start for p in passages]
@@ -178,9 +197,8 @@ def find_spans(
     locatives = LOCATIVE.get(language, frozenset())
     readings = _readings(gazetteer)
     trigger = UNKNOWN_TRIGGERS.get(language)
-    backwards = text[::-1]
     resume = 0  # the end of the last span: candidates inside it are skipped
-    for s, e in candidate_words(text, backwards, language):
+    for s, e in candidates:
         if s < resume:
             continue
         key = text[s:e].casefold()
@@ -216,6 +234,14 @@ def find_spans(
             spans.append(_with_passage(span, passage))
             resume = end
     return spans
+
+
+def _other_script_names(text: str, candidates: list[Token]) -> bool:
+    """Whether a word that may start a name has a letter outside Latin (Cyrillic, Arabic,
+    Han…): only then are the names in those scripts worth a lookup. Checked on the
+    candidates, not the whole text: far fewer characters for the regex engine to visit."""
+    other = scanner()[1]
+    return any(other.search(text, s, e) for s, e in candidates if not text[s:e].isascii())
 
 
 def _token_before(text: str, backwards: str, pos: int) -> Token | None:

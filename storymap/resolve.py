@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .evaluation import haversine_km
 from .gazetteer import (
@@ -80,6 +80,13 @@ class Scored:
     made: Candidate | None = field(default=None, compare=False, repr=False)
     """The model's Candidate for it, built once: scores are memoised across articles."""
 
+    # Written out so that mypyc compiles it (see recognize.Span).
+    def __init__(self, place: int, score: float, evidence: dict[str, float]) -> None:
+        self.place = place
+        self.score = score
+        self.evidence = evidence
+        self.made = None
+
 
 @dataclass(slots=True)
 class Resolution:
@@ -88,6 +95,11 @@ class Resolution:
     span: Span
     candidates: tuple[Scored, ...]
     dropped: str = ""
+
+    def __init__(self, span: Span, candidates: tuple[Scored, ...], dropped: str = "") -> None:
+        self.span = span
+        self.candidates = candidates
+        self.dropped = dropped
 
     @property
     def best(self) -> Scored | None:
@@ -436,16 +448,41 @@ class _Facts(NamedTuple):
     lon: float
 
 
-@lru_cache(maxsize=65_536)
+MEMO_SIZE = 65_536
+_SumKey = tuple[int, str, str, int, bool, bool, str, "_Rivals"]
+"""What one candidate's sum depends on besides the gazetteer (see `_sum`)."""
+_FACTS: dict[Gazetteer, dict[int, _Facts]] = {}
+_SUMS: dict[Gazetteer, dict[_SumKey, tuple[Scored, Scored]]] = {}
+
+
+def _memo(memos: dict[Gazetteer, dict[Any, Any]], gaz: Gazetteer) -> dict[Any, Any]:
+    """The gazetteer's memo in `memos`, emptied when it outgrows MEMO_SIZE. Plain dicts
+    where scoring looks things up a few hundred times per article: a lookup costs a
+    fraction of an lru_cache call."""
+    memo = memos.get(gaz)
+    if memo is None or len(memo) > MEMO_SIZE:
+        memo = memos[gaz] = {}
+    return memo
+
+
+def _facts_memo(gaz: Gazetteer) -> dict[int, _Facts]:
+    """`_facts`' memo, for loops that read it directly (`memo.get(idx) or _facts(…)`)."""
+    return _memo(_FACTS, gaz)
+
+
 def _facts(gaz: Gazetteer, idx: int) -> _Facts:
-    r = gaz.record(idx)
-    feature, pid = r[F_FEATURE], str(r[F_ID])
-    return _Facts(
-        feature, r[F_CC], r[F_REGION], pid.startswith(("fips:", "rg2:")),
-        round(prior(gaz, idx), 3), idx in gaz.seat_places,
-        feature not in ("city", "region") or pid.startswith(("iso:", "area:")),
-        int(r[F_POP]), r[F_LAT], r[F_LON],
-    )
+    memo = _memo(_FACTS, gaz)
+    facts = memo.get(idx)
+    if facts is None:
+        r = gaz.record(idx)
+        feature, pid = r[F_FEATURE], str(r[F_ID])
+        facts = memo[idx] = _Facts(
+            feature, r[F_CC], r[F_REGION], pid.startswith(("fips:", "rg2:")),
+            round(prior(gaz, idx), 3), idx in gaz.seat_places,
+            feature not in ("city", "region") or pid.startswith(("iso:", "area:")),
+            int(r[F_POP]), r[F_LAT], r[F_LON],
+        )
+    return facts
 
 
 _NO_NAMES: frozenset[str] = frozenset()
@@ -466,9 +503,11 @@ def _scores(
     key = span.key
     cue = "city" if "city-word" in span.cues else "region" if "region-word" in span.cues else ""
     countries, regions = ctx.countries, ctx.regions
+    facts, sums = _facts_memo(gaz), _memo(_SUMS, gaz)
     out = []
     for idx in shortlist:
-        feature, cc, region, county = _facts(gaz, idx)[:4]
+        f = facts.get(idx) or _facts(gaz, idx)
+        feature, cc, region, county = f.feature, f.cc, f.region, f.county
         support = 0
         if cc and (keys := countries.get(cc)):  # mentions of other names in the country
             support = min(len(keys) - keys.count(key), 5)  # the bonus stops growing at 5
@@ -484,11 +523,14 @@ def _scores(
             ):
                 parent = True
                 break
-        out.append(_sum(gaz, idx, key, language, support, in_region, parent, cue, rivals))
+        sum_key = (idx, key, language, support, in_region, parent, cue, rivals)
+        pair = sums.get(sum_key)
+        if pair is None:
+            pair = sums[sum_key] = _sum(gaz, *sum_key)
+        out.append(pair)
     return out
 
 
-@lru_cache(maxsize=65_536)
 def _sum(
     gaz: Gazetteer,
     idx: int,
@@ -503,7 +545,8 @@ def _sum(
     """The evidence for one candidate from what the article says of it (see the module
     docstring), before and after the `rivals` adjustments. `support`: mentions of other
     names in the candidate's country."""
-    feature, cc, region, _, prior_score, seat = _facts(gaz, idx)[:6]
+    f = _facts(gaz, idx)
+    feature, cc, region, prior_score, seat = f.feature, f.cc, f.region, f.prior, f.seat
     ev: dict[str, float] = {"prior": prior_score}
     if feature not in ("continent", "region") and support:
         ev["country"] = min(2.0, 0.75 + 0.25 * support)
