@@ -111,7 +111,6 @@ class Gazetteer:
         self.prefixes: frozenset[str] = index["prefixes"]
         self._other_path = Path(index.get("other_path", ""))
         self._other: dict[str, Any] | None = None
-        self._other_prefixes: frozenset[str] | None = None
         self.countries: dict[str, int] = index["countries"]
         self.regions: dict[str, int] = index["regions"]
         self.region_people: dict[str, int] = index["region_people"]
@@ -132,6 +131,9 @@ class Gazetteer:
         # The record of a place index. The list's own __getitem__, bound once: scoring
         # reads records hundreds of times per article, and a Python method would double that.
         self.record: Callable[[int], tuple[Any, ...]] = self.records.__getitem__
+        # Whether a key starts a longer name ("new" of "new york"): a bound set lookup too,
+        # over the names in other scripts as well once they are loaded.
+        self.is_prefix: Callable[[str], bool] = self.prefixes.__contains__
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
@@ -146,10 +148,6 @@ class Gazetteer:
             return (Hit(raw >> 2, KINDS[raw & 3]),)
         return tuple(Hit(v >> 2, KINDS[v & 3]) for v in raw)
 
-    def is_prefix(self, key: str) -> bool:
-        return key in self.prefixes or (
-            self._other_prefixes is not None and key in self._other_prefixes
-        )
 
     def use_other_scripts(self) -> None:
         """Load names in non-Latin scripts (Cyrillic, Arabic, Greek, …) on first need."""
@@ -163,8 +161,12 @@ class Gazetteer:
                 _, other = split_by_script(build_index())
                 _write_atomically(self._other_path, other)
                 names, prefixes = other["names"], other["prefixes"]
-            self._other, self._other_prefixes = names, prefixes
-            self._hits.clear()  # it may hold "no hits" for names in these scripts
+            self._use_other(names, prefixes)
+
+    def _use_other(self, names: dict[str, Any], prefixes: frozenset[str]) -> None:
+        self._other = names
+        self.is_prefix = (self.prefixes | prefixes).__contains__
+        self._hits.clear()  # it may hold "no hits" for names in these scripts
 
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
@@ -255,7 +257,7 @@ def load() -> Gazetteer:
     _remove_stale(base.parent, {base, other})
     index["other_path"] = str(other)
     gaz = Gazetteer(index)
-    gaz._other, gaz._other_prefixes = other_index["names"], other_index["prefixes"]
+    gaz._use_other(other_index["names"], other_index["prefixes"])
     return gaz
 
 

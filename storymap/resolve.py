@@ -299,8 +299,8 @@ class _Context:
         hi = bisect.bisect_right(self.lats, lat + NEAR_DEGREES)
         for plat, plon, keys in self.points[lo:hi]:
             dlat = lat - plat
-            if keys == {key}:
-                continue
+            if len(keys) == 1 and key in keys:
+                continue  # placed by this name alone
             d2 = dlat * dlat + ((lon - plon) * shrink) ** 2
             if d2 < best:
                 best = d2
