@@ -7,9 +7,9 @@ all load it cheaply. Offsets are character offsets into `Story.article`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, make_dataclass, replace
+from typing import Any, Literal, TypeVar, cast
 
 FEATURES = (
     "country",
@@ -23,6 +23,7 @@ FEATURES = (
     "other",
 )
 MentionKind = Literal["name", "adjective", "metonym"]
+T = TypeVar("T")
 MENTION_KINDS: tuple[MentionKind, ...] = ("name", "adjective", "metonym")
 GEONAMES_ATTRIBUTION = (
     "Place data © GeoNames (geonames.org), CC BY 4.0; country facts from countryinfo"
@@ -82,6 +83,32 @@ class Mention:
     kind: MentionKind = "name"
     confidence: float = 0.0
     candidates: tuple[Candidate, ...] = ()
+
+
+def fast_constructor(cls: type[T]) -> Callable[..., T]:
+    """A cheaper constructor for a frozen slotted dataclass, positional arguments only.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__, about five
+    times the cost of a plain assignment, and the pipeline builds some fifty passages and
+    mentions per article. This builds a plain twin with the same fields and slots instead,
+    then hands it the frozen class: CPython allows that __class__ assignment between
+    classes of the same layout, and the result is an ordinary, frozen instance of `cls`."""
+    spec = [(f.name, f.type) for f in fields(cast(Any, cls))]
+    twin = make_dataclass(f"_{cls.__name__}Fields", spec, slots=True)
+
+    def construct(*values: Any) -> T:
+        instance = twin(*values)
+        instance.__class__ = cls
+        return cast(T, instance)
+
+    return construct
+
+
+new_passage = fast_constructor(Passage)
+"""Passage(index, start, end, text), for article.split_passages."""
+new_mention = fast_constructor(Mention)
+"""Mention(start, end, text, passage, place_id, kind, confidence, candidates), all eight,
+for the pipeline."""
 
 
 @dataclass(frozen=True, slots=True)

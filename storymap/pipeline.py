@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from . import article as article_mod
 from . import gazetteer as gazetteer_mod
 from .gazetteer import F_FEATURE, Gazetteer
-from .model import Candidate, Mention, Place, Story
+from .model import Candidate, Mention, Place, Story, new_mention
 from .recognize import find_spans
 from .resolve import Resolution, Scored, resolve
 
@@ -66,7 +66,7 @@ def build_story(
         if place.id not in places:
             places[place.id] = _labelled(gaz, best.place, span.text, span.key, language,
                                          span.kind)
-        mentions.append(Mention(span.start, span.end, span.text, span.passage, place.id,
+        mentions.append(new_mention(span.start, span.end, span.text, span.passage, place.id,
                                 span.kind, res.confidence, candidates))
         if (
             gaz.record(best.place)[F_FEATURE] == "country"

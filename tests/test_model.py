@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import pickle
 from dataclasses import FrozenInstanceError, replace
 from typing import Any
 
@@ -351,3 +352,18 @@ def test_from_dict_rejects_wrong_types(story: Story, make: Any) -> None:
 
 def test_minimal_document_is_accepted() -> None:
     assert Story.from_dict(_minimal()) == Story("Wien", "de", (), (), ())
+
+
+def test_fast_constructors_make_ordinary_frozen_instances() -> None:
+    from storymap.model import new_mention, new_passage
+
+    candidate = Candidate(RU, 1.5, {"prior": 1.5})
+    args = (3, 9, "Moskau", 1, RU.id, "name", 0.9, (candidate,))
+    fast, plain = new_mention(*args), Mention(*args)
+    assert type(fast) is Mention and fast == plain and hash(fast) == hash(plain)
+    assert repr(fast) == repr(plain) and replace(fast, end=10).end == 10
+    with pytest.raises(FrozenInstanceError):
+        fast.start = 0  # type: ignore[misc]
+    passage = new_passage(1, 5, 12, "Moskau.")
+    assert type(passage) is Passage and passage == Passage(1, 5, 12, "Moskau.")
+    assert pickle.loads(pickle.dumps(fast)) == plain
