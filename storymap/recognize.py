@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from .charclass import char_class
 from .gazetteer import F_FEATURE, F_POP, TOKEN_RE, Gazetteer, Hit, normalize, read_table
@@ -117,6 +118,27 @@ def region_words() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in sets.items()}
 
 
+class ContextWords(NamedTuple):
+    """The words around a name that `_classify` looks for, for one language."""
+
+    before: frozenset[str]
+    """Region words before a name ("Gebiet Kursk")."""
+    after: frozenset[str]
+    """Region words after a name ("Kursk region", "Orange County")."""
+    city: frozenset[str]
+    """Region words that say city ("Hafenstadt Wonsan")."""
+    locatives: frozenset[str]
+    determiners: frozenset[str]
+
+
+@cache
+def context_words(language: str) -> ContextWords:
+    words = region_words()
+    return ContextWords(words["before"], words["after"], words["city"],
+                        LOCATIVE.get(language, frozenset()),
+                        DETERMINERS.get(language, frozenset()))
+
+
 @cache
 def organisation_words() -> frozenset[str]:
     """Words that make "<name> <word>" an institution ("Aurora Fire Department"), not a
@@ -189,7 +211,7 @@ def find_spans(
     if other_scripts:
         gazetteer.use_other_scripts()
     starts = [p.start for p in passages]
-    words = region_words()
+    words = context_words(language)
     spans: list[Span] = []
     names, prefixes, adjectives = gazetteer.names, gazetteer.prefixes, gazetteer.adjective_keys
     german = language == "de"
@@ -440,7 +462,7 @@ def _classify(
     hits: tuple[Hit, ...],
     language: str,
     gaz: Gazetteer,
-    words: dict[str, frozenset[str]],
+    words: ContextWords,
     readings: ReadingCache,
 ) -> Span | None:
     """The name's reading (memoised) plus the cues of its context; None when no place.
@@ -469,31 +491,30 @@ def _classify(
     next_word = _adjacent_after(text, word_end)
     prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
     next_key = next_word.casefold() if next_word is not None else None
-    locatives = LOCATIVE.get(language, frozenset())
-    if prev_key is not None and prev_key in locatives:
+    if prev_key is not None and prev_key in words.locatives:
         cues.add("locative")
     elif prev_key is not None and before is not None and prev_key in ARTICLES:
         # "in der Ukraine", "in the US"
         article = _adjacent_before(text, backwards, before[0])
-        if article is not None and text[article[0] : article[1]].casefold() in locatives:
+        if article is not None and text[article[0] : article[1]].casefold() in words.locatives:
             cues.add("locative")
     own_words = key.split()
     marker = None
-    if prev_key is not None and prev_key in words["before"]:
+    if prev_key is not None and prev_key in words.before:
         marker = prev_key
-    elif next_key is not None and next_key in words["after"]:
+    elif next_key is not None and next_key in words.after:
         marker = next_key
-    elif len(own_words) > 1 and own_words[-1] in words["after"]:
+    elif len(own_words) > 1 and own_words[-1] in words.after:
         marker = own_words[-1]
-    elif len(own_words) > 1 and own_words[0] in words["before"]:
+    elif len(own_words) > 1 and own_words[0] in words.before:
         marker = own_words[0]
     if marker is not None:
         cues.add("region-word")  # "Gebiet Kursk", "Kursk region", "Orange County"
-        if marker in words["city"]:
+        if marker in words.city:
             cues.add("city-word")  # "Stadt Kursk", "Hafenstadt Wonsan", "city of Aleppo"
     if _at_sentence_start(text, start):
         cues.add("sentence-start")
-    if prev_key is not None and prev_key in DETERMINERS.get(language, ()):
+    if prev_key is not None and prev_key in words.determiners:
         cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
     if next_word is not None and next_word[:1].isupper() and language != "de":
         cues.add("before-name")  # "the Washington Post", "a New York court"

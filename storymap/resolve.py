@@ -151,7 +151,8 @@ def resolve(
     it counts like several mentions of each country."""
     parents, listed = _neighbours(spans, text)
     person_keys = {s.key for s in spans if "person" in s.cues}
-    early = [_drop_before_scoring(span, k in parents, k in listed, language, gaz)
+    ambiguous = ambiguous_words().get(language, _NO_NAMES)
+    early = [_drop_before_scoring(span, k in parents, k in listed, language, gaz, ambiguous)
              for k, span in enumerate(spans)]
     context = _Context.first_pass([s for s, e in zip(spans, early, strict=True) if not e], gaz)
     for cc in hint_countries:
@@ -186,7 +187,8 @@ def resolve(
             scored[k].sort(key=lambda c: (c.place != winner, -c.score, c.place))
     out = []
     for k, (span, cands) in enumerate(zip(spans, scored, strict=True)):
-        reason = early[k] or _drop_reason(span, cands, gaz, person_keys, language, k in listed)
+        reason = early[k] or _drop_reason(span, cands, gaz, person_keys, language, ambiguous,
+                                          k in listed)
         out.append(Resolution(span, tuple(cands[:5]), reason))
     return out
 
@@ -600,7 +602,8 @@ def _with_nearby(
 
 
 def _drop_before_scoring(
-    span: Span, has_parent: bool, listed: bool, language: str, gaz: Gazetteer
+    span: Span, has_parent: bool, listed: bool, language: str, gaz: Gazetteer,
+    ambiguous: frozenset[str],
 ) -> str:
     """The reasons to drop a span that no score can change, checked first so that about a
     third of the spans of a news article (sentence-initial "In", months, people's names)
@@ -617,7 +620,7 @@ def _drop_before_scoring(
         return ""  # context that a score can confirm ("X, Y"): decided after scoring
     if "calendar" in span.cues:
         return "a month or weekday"
-    if span.key in ambiguous_words().get(language, frozenset()):
+    if span.key in ambiguous:
         return "an ordinary word that is also a place name"
     zipf = 0.0 if span.text.isupper() and len(span.text) > 1 else _zipf(gaz, span.key, language)
     if zipf >= FUNCTION_WORD_ZIPF:
@@ -631,9 +634,11 @@ def _drop_reason(
     gaz: Gazetteer,
     person_keys: set[str],
     language: str,
+    ambiguous: frozenset[str],
     listed: bool = False,
 ) -> str:
-    """Why a name span is probably not a place ("" when it is kept)."""
+    """Why a name span is probably not a place ("" when it is kept). `ambiguous`: the
+    language's ordinary words that are also big places' names (`ambiguous_words`)."""
     if "unknown" in span.cues:
         return "not in the gazetteer"
     if not cands:
@@ -663,7 +668,7 @@ def _drop_reason(
     named_as_place = important or (pop >= BIG_PLACE and "locative" in span.cues)
     if span.key in person_keys and ("person" in span.cues or not named_as_place):
         return "part of a person's name"
-    if span.key in ambiguous_words().get(language, frozenset()) and not has_context:
+    if span.key in ambiguous and not has_context:
         return "an ordinary word that is also a place name"
     if zipf >= FUNCTION_WORD_ZIPF and not has_context:
         return "a very common word"
