@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import trafilatura
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -318,7 +319,7 @@ def test_html_to_text_title_only_page() -> None:
 def test_html_fallback_parser_when_trafilatura_finds_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(article_module, "_trafilatura_text", lambda html: (None, None))
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *args, **kwargs: None)
     text = html_to_text(ARTICLE_PAGE)
     _assert_clean(text)
     assert text.split("\n")[0] == "Russland und Nordkorea schmieden engere Allianzen"
@@ -328,7 +329,7 @@ def test_html_fallback_parser_when_trafilatura_finds_nothing(
 
 
 def test_html_fallback_without_closing_head(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(article_module, "_trafilatura_text", lambda html: (None, None))
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *args, **kwargs: None)
     page = "<html><head><title>Graz</title><body><p>Regen in Graz.</p>"
     assert html_to_text(page) == "Graz\nRegen in Graz."
 

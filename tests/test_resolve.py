@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import km, occurrence
 
+import storymap
 from storymap import article
 from storymap.gazetteer import F_CC, F_FEATURE, F_LAT, F_LON, F_POP, Gazetteer
 from storymap.recognize import find_spans
@@ -23,7 +24,7 @@ EVIDENCE_NAME = re.compile(r"[a-z][a-z-]*")
 def documented_evidence() -> set[str]:
     """The feature names listed in resolve.py's docstring (``name``: ...), read from the
     source: a module compiled with mypyc keeps no docstring."""
-    source = (Path(article.__file__).with_name("resolve.py")).read_text("utf-8")
+    source = (Path(storymap.__file__).with_name("resolve.py")).read_text("utf-8")
     doc = ast.get_docstring(ast.parse(source)) or ""
     return set(re.findall(r"^- ``([a-z-]+)``", doc, re.M))
 
