@@ -276,3 +276,15 @@ def test_lowercase_adjectives_and_capitalised_names_in_one_pass(gaz: Gazetteer) 
     assert found[-3:] == ["westrussischen", "russische", "Kursk"]  # and "Die", dropped later
     assert [s.kind for s in spans[-3:]] == ["adjective", "adjective", "name"]
     assert "locative" in span_at(spans, text, "Kursk").cues
+
+
+@pytest.mark.parametrize("before, expected", [
+    ("Er wohnt in ", True), ("In ", True), ("IN ", True), ("(nach ", True), ("\nnahe ", True),
+    ("Berlin ", False), ("Latein ", False), ("in  ", False), ("in\n", False), ("x_in ", False),
+    ("2in ", False), ("Haus ", False), ("heraus ", False), ("near ", True), ("linear ", False),
+])
+def test_after_trigger(before: str, expected: bool) -> None:
+    from storymap.recognize import UNKNOWN_TRIGGERS, _after_trigger
+
+    triggers = UNKNOWN_TRIGGERS["en" if "near" in before else "de"]
+    assert _after_trigger(before + "Laafeld", len(before), triggers) is expected
