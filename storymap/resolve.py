@@ -287,6 +287,9 @@ class _Context:
     """Clear places' points, merged within ~10 km, with the names that placed them; sorted
     by latitude (`lats`), so a distance query looks only at a band of ±300 km."""
     lats: list[float] = field(default_factory=list)
+    facts: dict[int, _Facts] = field(default_factory=dict)
+    """The gazetteer's `_facts` memo, and below its `_sum` memo, fetched once per article."""
+    sums: dict[_SumKey, tuple[Scored, Scored]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.points.sort(key=lambda p: p[0])
@@ -345,7 +348,8 @@ class _Context:
             if r.feature in ("city", "region"):
                 cell = (round(r.lat, 1), round(r.lon, 1))
                 points.setdefault(cell, (r.lat, r.lon, set()))[2].add(span.key)
-        return cls(countries, regions, list(points.values()))
+        return cls(countries, regions, list(points.values()), [], _facts_memo(gaz),
+                   _memo(_SUMS, gaz))
 
 
 @lru_cache(maxsize=65_536)
@@ -505,7 +509,7 @@ def _scores(
     key = span.key
     cue = "city" if "city-word" in span.cues else "region" if "region-word" in span.cues else ""
     countries, regions = ctx.countries, ctx.regions
-    facts, sums = _facts_memo(gaz), _memo(_SUMS, gaz)
+    facts, sums = ctx.facts, ctx.sums
     out = []
     for idx in shortlist:
         f = facts.get(idx) or _facts(gaz, idx)
@@ -587,7 +591,7 @@ def _with_nearby(
     Returns `cands` itself when no bonus applies."""
     if len(cands) < 2 or not ctx.points:
         return cands
-    best = max(c.score for c in cands)
+    best = max([c.score for c in cands])
     out = None
     for k, lat, lon in reachable:
         c = cands[k]
