@@ -247,6 +247,8 @@ def find_spans(
             if match is None:
                 continue
             last, end, key, hits = match
+            if last == s and key in stop and not _after_locative(text, backwards, s, locatives):
+                continue  # "Die Ministerin": a stop word that starts no longer name here
         if text.startswith(" (", end):
             last, end, key, hits = _qualified(text, s, last, end, key, hits, gazetteer)
         span = _classify(text, backwards, s, last, end, key, hits, language, gazetteer,

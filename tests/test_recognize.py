@@ -288,3 +288,18 @@ def test_after_trigger(before: str, expected: bool) -> None:
 
     triggers = UNKNOWN_TRIGGERS["en" if "near" in before else "de"]
     assert _after_trigger(before + "Laafeld", len(before), triggers) is expected
+
+
+@pytest.mark.parametrize("text, language, expected", [
+    ("Die Ministerin sagte am Montag nichts.", "de", []),  # "Die" starts no longer name here
+    ("In Berlin regnet es.", "de", ["Berlin"]),
+    ("The Hague announced the ruling.", "en", ["The Hague"]),  # "the" starts a name here
+    ("Sie reiste nach Die in Frankreich.", "de", ["Die", "Frankreich"]),  # after "nach"
+])
+def test_stop_words_only_start_names_or_follow_a_locative(
+    gaz: Gazetteer, text: str, language: str, expected: list[str]
+) -> None:
+    art = article.load(text, language=language)
+    found = [s.text for s in find_spans(art.text, art.passages, language, gaz)
+             if s.kind == "name" and "calendar" not in s.cues]
+    assert found == expected
