@@ -187,13 +187,10 @@ def candidate_words(text: str, backwards: str, language: str) -> list[Token]:
     words = list(map(_span_of, names.finditer(text)))
     if language == "de":
         n = len(text)
-        adjectives = []
         for m in ADJECTIVE_END_DE.finditer(text):
             word = TOKEN_RE.search(backwards, n - m.end())
             if word is not None and backwards[word.end() - 1].islower():
-                adjectives.append((n - word.end(), m.end()))
-        if adjectives:
-            words = sorted(words + adjectives)
+                bisect.insort(words, (n - word.end(), m.end()))  # a few into a sorted list
     return words
 
 
