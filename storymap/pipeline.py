@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from . import article as article_mod
 from . import gazetteer as gazetteer_mod
 from .gazetteer import F_FEATURE, Gazetteer
-from .model import Candidate, Mention, Place, Story, new_mention
+from .model import Candidate, Mention, Place, Story, new_candidate, new_mention
 from .recognize import find_spans
 from .resolve import Resolution, Scored, resolve
 
@@ -106,7 +106,7 @@ def _seat(gaz: Gazetteer, seat_idx: int, country_id: str) -> Place:
 def _candidate(gaz: Gazetteer, scored: Scored) -> Candidate:
     """The Candidate of a score, kept on it: scores are shared by repeated names and, when
     memoised, across articles."""
-    scored.made = Candidate(gaz.place(scored.place), scored.score, scored.evidence)
+    scored.made = new_candidate(gaz.place(scored.place), scored.score, scored.evidence)
     return scored.made
 
 
