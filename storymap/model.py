@@ -106,6 +106,8 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
 
 new_passage = fast_constructor(Passage)
 """Passage(index, start, end, text), for article.split_passages."""
+new_place = fast_constructor(Place)
+"""Place(…) with all ten fields, in order."""
 new_candidate = fast_constructor(Candidate)
 """Candidate(place, score, evidence), for the pipeline."""
 new_mention = fast_constructor(Mention)

@@ -504,6 +504,11 @@ def _classify(
     next_word = _adjacent_after(text, word_end)
     prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
     next_key = next_word.casefold() if next_word is not None else None
+    if _looks_like_person(text, start, word_end, last == start, before, prev_word, prev_key,
+                          next_word, next_key, gaz):
+        # Part of a person's name is no place whatever else is around it (resolve.py drops
+        # it first thing): no other cue is worth reading.
+        return Span(start, end, surface, 0, kind, reading.places, reading.cues | PERSON, key)
     if prev_key is not None and prev_key in words.locatives:
         cues.add("locative")
     elif prev_key is not None and before is not None and prev_key in ARTICLES:
@@ -531,14 +536,12 @@ def _classify(
         cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
     if next_word is not None and next_word[:1].isupper() and language != "de":
         cues.add("before-name")  # "the Washington Post", "a New York court"
-    if _looks_like_person(text, start, word_end, last == start, before, prev_word, prev_key,
-                          next_word, next_key, gaz):
-        cues.add("person")
     return Span(start, end, surface, 0, kind, reading.places,
                 reading.cues | cues if cues else reading.cues, key)
 
 
 COMMON_ZIPF = 3.3
+PERSON = frozenset({"person"})
 DATELINE_AFTER = re.compile(r" ?[,(\u2014\u2013-]")
 
 

@@ -879,3 +879,16 @@ def test_a_shouted_dateline_keeps_the_citys_name(geoparse: Callable[..., Story])
     story = geoparse("BOSTON (AP) \u2014 The city council in Boston voted on Tuesday.", "en")
     _, place = place_at(story, "BOSTON")
     assert place.label("en") == "Boston"
+
+
+def test_a_seat_is_its_place_with_seat_of() -> None:
+    from dataclasses import fields, replace
+
+    from storymap.model import Place
+    from storymap.pipeline import _as_seat
+
+    place = Place("gn:1", "Moscow", "city", 55.75, 37.62, "RU", 1, 10_000_000, {"de": "Moskau"})
+    seat = _as_seat(place, "cc:RU")
+    assert seat == replace(place, seat_of="cc:RU")
+    assert [getattr(seat, f.name) for f in fields(Place)] == [
+        getattr(replace(place, seat_of="cc:RU"), f.name) for f in fields(Place)]
