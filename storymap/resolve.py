@@ -289,7 +289,7 @@ class _Context:
     lats: list[float] = field(default_factory=list)
     facts: dict[int, _Facts] = field(default_factory=dict)
     """The gazetteer's `_facts` memo, and below its `_sum` memo, fetched once per article."""
-    sums: dict[_SumKey, tuple[Scored, Scored]] = field(default_factory=dict)
+    sums: _Sums = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.points.sort(key=lambda p: p[0])
@@ -455,10 +455,15 @@ class _Facts(NamedTuple):
 
 
 MEMO_SIZE = 65_536
-_SumKey = tuple[int, str, str, int, bool, bool, str, "_Rivals"]
-"""What one candidate's sum depends on besides the gazetteer (see `_sum`)."""
+_NameKey = tuple[str, str, "_Rivals"]
+"""A name, the article's language and the name's rivals: the same for all its candidates."""
+_SumKey = tuple[int, int, bool, bool, str]
+"""What else one candidate's sum depends on (see `_sum`): place, support, in_region, parent,
+cue."""
+_Sums = dict[_NameKey, dict[_SumKey, tuple["Scored", "Scored"]]]
+"""`_sum`'s memo, by name first: the long part of the key is hashed once per name."""
 _FACTS: dict[Gazetteer, dict[int, _Facts]] = {}
-_SUMS: dict[Gazetteer, dict[_SumKey, tuple[Scored, Scored]]] = {}
+_SUMS: dict[Gazetteer, _Sums] = {}
 
 
 def _memo(memos: dict[Gazetteer, dict[Any, Any]], gaz: Gazetteer) -> dict[Any, Any]:
@@ -509,7 +514,11 @@ def _scores(
     key = span.key
     cue = "city" if "city-word" in span.cues else "region" if "region-word" in span.cues else ""
     countries, regions = ctx.countries, ctx.regions
-    facts, sums = ctx.facts, ctx.sums
+    facts = ctx.facts
+    name_key = (key, language, rivals)
+    sums = ctx.sums.get(name_key)
+    if sums is None:
+        sums = ctx.sums[name_key] = {}
     out = []
     for idx in shortlist:
         f = facts.get(idx) or _facts(gaz, idx)
@@ -529,10 +538,11 @@ def _scores(
             ):
                 parent = True
                 break
-        sum_key = (idx, key, language, support, in_region, parent, cue, rivals)
+        sum_key = (idx, support, in_region, parent, cue)
         pair = sums.get(sum_key)
         if pair is None:
-            pair = sums[sum_key] = _sum(gaz, *sum_key)
+            pair = sums[sum_key] = _sum(gaz, idx, key, language, support, in_region, parent,
+                                        cue, rivals)
         out.append(pair)
     return out
 
