@@ -318,13 +318,16 @@ class _Context:
         countries: dict[str, list[str]] = defaultdict(list)
         regions: dict[str, set[str]] = defaultdict(set)
         points: dict[tuple[float, float], tuple[float, float, set[str]]] = {}
+        prominence = _memo(_PROMINENCE, gaz)
         for span in spans:
             if "person" in span.cues or "first-name" in span.cues:
                 continue
             if not span.places:
                 continue
-            top, clear = _clear_reading(gaz, span.places)
-            r = _facts(gaz, top)
+            seen = prominence.get(span.places)
+            if seen is None:
+                seen = prominence[span.places] = _prominence(gaz, span.places)
+            r = _facts(gaz, seen.top)
             minor = r.feature == "city" and r.pop < BIG_PLACE
             if "common-word" in span.cues and minor:
                 continue
@@ -332,12 +335,12 @@ class _Context:
             strong = r.feature in ("country", "region") or r.pop >= 100_000 or cued
             if not strong:
                 continue
-            if not clear:
+            if not seen.clear:
                 # Which Kansas City is unclear, but not that the article is about the US,
                 # nor where: both lie on the state line.
-                if cc := _one_country(gaz, span.places):
-                    countries[cc].append(span.key)
-                if r.feature == "city" and _one_spot(gaz, span.places):
+                if seen.country:
+                    countries[seen.country].append(span.key)
+                if r.feature == "city" and seen.one_spot:
                     cell = (round(r.lat, 1), round(r.lon, 1))
                     points.setdefault(cell, (r.lat, r.lon, set()))[2].add(span.key)
                 continue
@@ -367,27 +370,31 @@ def _prominent(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(i for i in ranked if prior(gaz, i) > least)
 
 
-def _clear_reading(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, bool]:
-    """The most prominent reading of a name, and whether it clearly stands out (the only
-    one, or a point of prior ahead of the next)."""
-    prominent = _prominent(gaz, places)
-    return prominent[0], len(prominent) == 1
+class _Prominence(NamedTuple):
+    """What a name's prominent readings (`_prominent`) say before any context."""
+
+    top: int
+    """The most prominent reading."""
+    clear: bool
+    """It stands out: the only one, or a point of prior ahead of the next."""
+    country: str
+    """The country all prominent readings lie in ("" when they differ)."""
+    one_spot: bool
+    """All prominent readings lie within ONE_SPOT_KM of the top one (Kansas City, Missouri
+    and Kansas City, Kansas)."""
 
 
-@lru_cache(maxsize=65_536)
-def _one_country(gaz: Gazetteer, places: tuple[int, ...]) -> str:
-    """The country of all of a name's prominent readings, or "" when they lie in
-    different countries."""
-    found = {_facts(gaz, i).cc for i in _prominent(gaz, places)}
-    return found.pop() if len(found) == 1 else ""
+_PROMINENCE: dict[Gazetteer, dict[tuple[int, ...], _Prominence]] = {}
 
 
-@lru_cache(maxsize=65_536)
-def _one_spot(gaz: Gazetteer, places: tuple[int, ...]) -> bool:
-    """Whether all of a name's prominent readings lie within ONE_SPOT_KM of the most
-    prominent one (Kansas City, Missouri and Kansas City, Kansas)."""
-    top, *others = (_facts(gaz, i) for i in _prominent(gaz, places))
-    return all(haversine_km(top.lat, top.lon, f.lat, f.lon) <= ONE_SPOT_KM for f in others)
+def _prominence(gaz: Gazetteer, places: tuple[int, ...]) -> _Prominence:
+    prominent = [_facts(gaz, i) for i in _prominent(gaz, places)]
+    top, *others = prominent
+    countries = {f.cc for f in prominent}
+    return _Prominence(
+        _prominent(gaz, places)[0], not others, countries.pop() if len(countries) == 1 else "",
+        all(haversine_km(top.lat, top.lon, f.lat, f.lon) <= ONE_SPOT_KM for f in others),
+    )
 
 
 ONE_SPOT_KM = 50.0
