@@ -352,6 +352,35 @@ def bench_seed_throughput(passes: int, repeat: int = 200) -> tuple[list[float], 
     return rates, len(text.encode()) / 1000
 
 
+def bench_compiled_vs_pure(n: int, passes: int) -> tuple[list[float], list[float]]:
+    """Throughput of the mypyc build and of pure Python (STORYMAP_PURE=1), each pass in a
+    fresh process pinned to one core, alternating, on the same unseen articles: the ratio
+    of the medians holds even where the machine's speed drifts between minutes."""
+    code = (
+        "import json, os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "from bench_core import make_articles, pin_to_one_core\n"
+        "pin_to_one_core()\n"
+        "from storymap import gazetteer\n"
+        "from storymap.pipeline import run\n"
+        "gaz = gazetteer.load()\n"
+        "gaz.use_other_scripts()\n"
+        f"for a in make_articles({n}, seed=1):\n"
+        "    run(a, gazetteer=gaz)\n"
+        "articles = make_articles({n}, seed=int(os.environ['BENCH_SEED']))\n"
+        "t = time.perf_counter()\n"
+        "for a in articles:\n"
+        "    run(a, gazetteer=gaz)\n"
+        "print(json.dumps({'rate': len(articles) / (time.perf_counter() - t)}))\n"
+    ).replace("{n}", str(n))
+    compiled, pure = [], []
+    for k in range(passes):
+        seed = str(100 + k)
+        compiled.append(child(code, {"BENCH_SEED": seed})["rate"])
+        pure.append(child(code, {"BENCH_SEED": seed, "STORYMAP_PURE": "1"})["rate"])
+    return compiled, pure
+
+
 def bench_memory(n: int) -> float:
     code = (
         "import json, resource, sys\n"
@@ -419,6 +448,15 @@ def main() -> int:
     rates, mean_kb, density, _ = bench_throughput(args.articles, args.passes, dense=True)
     row(f"stress: dense {mean_kb:.1f} KB articles ({density:.0f} places/KB), median (articles/s)",
         statistics.median(rates), ",.0f")
+    if native.active():
+        print("compiled vs pure Python …", file=sys.stderr)
+        compiled, pure = bench_compiled_vs_pure(args.articles, args.passes)
+        row("  compiled, alternating fresh processes, median (articles/s)",
+            statistics.median(compiled), ",.0f")
+        row("  pure Python (STORYMAP_PURE=1), the same, median (articles/s)",
+            statistics.median(pure), ",.0f")
+        ratio = statistics.median(compiled) / statistics.median(pure)
+        rows.append(("  compiled / pure Python", f"{ratio:.2f}", "", "", ""))
     seed_rates, seed_kb = bench_seed_throughput(args.passes)
     row(f"the seed article ({seed_kb:.1f} KB news), repeated, median (articles/s)",
         statistics.median(seed_rates), ",.0f")
