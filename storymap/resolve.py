@@ -204,10 +204,13 @@ def _rank(
     """A span's candidates, scored and best first. `parent`: the places of Y in "X, Y";
     `children`: the places of X when this span is that Y."""
     shortlist = _shortlist(gaz, span.places, context)
-    rivals = _rivals(gaz, shortlist, span.key)
+    name = context.names.get((shortlist, span.key))
+    if name is None:
+        name = context.names[shortlist, span.key] = (_rivals(gaz, shortlist, span.key),
+                                                     _nearby_points(gaz, shortlist))
+    rivals, reachable = name
     pairs = _scores(gaz, shortlist, span, parent, context, language, rivals)
     bases = [base for base, _ in pairs]
-    reachable = _nearby_points(gaz, shortlist)
     near = _with_nearby(bases, reachable, context, span.key) if reachable else bases
     if near is bases and not children:
         cands = [final for _, final in pairs]  # the memoised whole score: nothing to add
@@ -217,7 +220,8 @@ def _rank(
             if children:
                 c = _child_bonus(gaz, c, children)
             cands.append(final if c is base else _penalised(gaz, c, rivals))
-    cands.sort(key=lambda c: (-c.score, c.place))
+    if len(cands) > 1:
+        cands.sort(key=lambda c: (-c.score, c.place))
     return tuple(cands)
 
 
@@ -235,7 +239,6 @@ class _Rivals(NamedTuple):
     """Some candidate is a country, continent or big area: small towns get ``hamlet``."""
 
 
-@lru_cache(maxsize=65_536)
 def _rivals(gaz: Gazetteer, shortlist: tuple[int, ...], key: str) -> _Rivals:
     return _Rivals(
         any(is_own_name(gaz, idx, key) for idx in shortlist),
@@ -252,7 +255,6 @@ def _iso_people(gaz: Gazetteer, idx: int) -> int:
     return gaz.region_people.get(r[F_REGION], 0) if str(r[F_ID]).startswith("iso:") else 0
 
 
-@lru_cache(maxsize=65_536)
 def _nearby_points(
     gaz: Gazetteer, shortlist: tuple[int, ...]
 ) -> tuple[tuple[int, float, float], ...]:
@@ -290,6 +292,9 @@ class _Context:
     facts: dict[int, _Facts] = field(default_factory=dict)
     """The gazetteer's `_facts` memo, and below its `_sum` memo, fetched once per article."""
     sums: _Sums = field(default_factory=dict)
+    names: _Names = field(default_factory=dict)
+    """What a shortlist says of its candidates, by (shortlist, name): `_rivals` and
+    `_nearby_points`, memoised per gazetteer too."""
 
     def __post_init__(self) -> None:
         self.points.sort(key=lambda p: p[0])
@@ -352,7 +357,7 @@ class _Context:
                 cell = (round(r.lat, 1), round(r.lon, 1))
                 points.setdefault(cell, (r.lat, r.lon, set()))[2].add(span.key)
         return cls(countries, regions, list(points.values()), [], _facts_memo(gaz),
-                   _memo(_SUMS, gaz))
+                   _memo(_SUMS, gaz), _memo(_NAMES, gaz))
 
 
 @lru_cache(maxsize=65_536)
@@ -471,6 +476,8 @@ _Sums = dict[_NameKey, dict[_SumKey, tuple["Scored", "Scored"]]]
 """`_sum`'s memo, by name first: the long part of the key is hashed once per name."""
 _FACTS: dict[Gazetteer, dict[int, _Facts]] = {}
 _SUMS: dict[Gazetteer, _Sums] = {}
+_Names = dict[tuple[tuple[int, ...], str], tuple["_Rivals", tuple[tuple[int, float, float], ...]]]
+_NAMES: dict[Gazetteer, _Names] = {}
 
 
 def _memo(memos: dict[Gazetteer, dict[Any, Any]], gaz: Gazetteer) -> dict[Any, Any]:
