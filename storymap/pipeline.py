@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from . import article as article_mod
 from . import gazetteer as gazetteer_mod
-from .gazetteer import F_FEATURE, Gazetteer
+from .gazetteer import F_CC, F_FEATURE, F_ID, Gazetteer
 from .model import Candidate, Mention, Place, Story, new_candidate, new_mention, new_place
 from .recognize import find_spans
 from .resolve import Resolution, Scored, resolve
@@ -62,19 +62,20 @@ def build_story(
         if best is None:
             continue
         candidates = tuple([c.made or _candidate(gaz, c) for c in res.candidates])
-        place = gaz.place(best.place)
-        if place.id not in places:
-            places[place.id] = _labelled(gaz, best.place, span.text, span.key, language,
+        record = gaz.record(best.place)  # the Place's id and country, without building it
+        place_id: str = record[F_ID]
+        if place_id not in places:
+            places[place_id] = _labelled(gaz, best.place, span.text, span.key, language,
                                          span.kind)
-        mentions.append(new_mention(span.start, span.end, span.text, span.passage, place.id,
-                                span.kind, res.confidence, candidates))
+        mentions.append(new_mention(span.start, span.end, span.text, span.passage, place_id,
+                                    span.kind, res.confidence, candidates))
         if (
-            gaz.record(best.place)[F_FEATURE] == "country"
+            record[F_FEATURE] == "country"
             and span.kind == "name"
             and "locative" not in span.cues
-            and place.country_code
+            and record[F_CC]
         ):
-            acting.append(place.country_code)
+            acting.append(record[F_CC])
     ordered = list(places.values())
     for cc in dict.fromkeys(acting):
         seat_idx = gaz.seats.get(cc)
