@@ -19,7 +19,6 @@ import re
 import stat
 import threading
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -731,9 +730,12 @@ def _quick_language(sample: str) -> str | None:
     is not counted, which only makes the test a little stricter, and it is several times
     cheaper than a regex (this runs on every article)."""
     words = sample.lower().split()
-    counts = Counter(map(_FUNCTION_WORD_LANGUAGE.get, words))
-    counts.pop(None, None)
-    (best, n1), (_, n2) = [*counts.most_common(2), ("", 0), ("", 0)][:2]
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in words:
+        language = _FUNCTION_WORD_LANGUAGE.get(word)
+        if language is not None:
+            counts[language] += 1
+    (best, n1), (_, n2) = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
     if len(words) >= 20 and n1 >= 0.12 * len(words) and n1 >= 4 * max(n2, 1):
         return best
     return None
