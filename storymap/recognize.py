@@ -213,7 +213,7 @@ def find_spans(
     names, prefixes, adjectives = gazetteer.names, gazetteer.prefixes, gazetteer.adjective_keys
     german = language == "de"
     stop = gazetteer.stop_keys.get(language, frozenset())
-    locatives = LOCATIVE.get(language, frozenset())
+    locatives = words.locatives
     readings = _readings(gazetteer)
     trigger = UNKNOWN_TRIGGERS.get(language)
     resume = 0  # the end of the last span: candidates inside it are skipped

@@ -289,12 +289,11 @@ class _Context:
     """Clear places' points, merged within ~10 km, with the names that placed them; sorted
     by latitude (`lats`), so a distance query looks only at a band of ±300 km."""
     lats: list[float] = field(default_factory=list)
+    # The gazetteer's memos, fetched once per article: `_facts`, `_sum`, and per (shortlist,
+    # name) its `_rivals` and `_nearby_points`.
     facts: dict[int, _Facts] = field(default_factory=dict)
-    """The gazetteer's `_facts` memo, and below its `_sum` memo, fetched once per article."""
     sums: _Sums = field(default_factory=dict)
     names: _Names = field(default_factory=dict)
-    """What a shortlist says of its candidates, by (shortlist, name): `_rivals` and
-    `_nearby_points`, memoised per gazetteer too."""
 
     def __post_init__(self) -> None:
         self.points.sort(key=lambda p: p[0])
@@ -393,11 +392,11 @@ _PROMINENCE: dict[Gazetteer, dict[tuple[int, ...], _Prominence]] = {}
 
 
 def _prominence(gaz: Gazetteer, places: tuple[int, ...]) -> _Prominence:
-    prominent = [_facts(gaz, i) for i in _prominent(gaz, places)]
-    top, *others = prominent
-    countries = {f.cc for f in prominent}
+    readings = _prominent(gaz, places)
+    top, *others = [_facts(gaz, i) for i in readings]
+    countries = {top.cc, *(f.cc for f in others)}
     return _Prominence(
-        _prominent(gaz, places)[0], not others, countries.pop() if len(countries) == 1 else "",
+        readings[0], not others, countries.pop() if len(countries) == 1 else "",
         all(haversine_km(top.lat, top.lon, f.lat, f.lon) <= ONE_SPOT_KM for f in others),
     )
 
