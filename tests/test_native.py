@@ -81,3 +81,17 @@ def test_storymap_pure_turns_a_fresh_build_off(tmp_path: Path,
     monkeypatch.setenv("STORYMAP_PURE", "1")
     path: list[str] = []
     assert not native.activate(path) and path == []
+
+
+def test_a_failed_build_is_reported_in_one_line_and_keeps_pure_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storymap import native_build
+
+    monkeypatch.setattr(native_build, "BUILD_SCRIPT", "import no_compiler_here\n")
+    monkeypatch.setattr(native_build, "STAMP", tmp_path / "STAMP")
+    monkeypatch.setattr(sys, "argv", ["native_build", "--force"])
+    assert native_build.main() == 0
+    err = capsys.readouterr().err
+    assert "not compiled" in err and "no_compiler_here" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "STAMP").exists()
