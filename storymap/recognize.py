@@ -224,7 +224,9 @@ def find_spans(
         if text[s].islower():
             if key not in adjectives:
                 continue
-        elif key not in names and key not in prefixes and key + "." not in names and not (
+        elif key not in names and key not in prefixes and not (
+            text[e : e + 1] == "." and key + "." in names  # "Ky." (only with its dot)
+        ) and not (
             german and key[-1:] == "s" and key[:-1] in names
         ) and not (other_scripts and (key in gazetteer or gazetteer.is_prefix(key))):
             if trigger is None or not _after_trigger(text, s, trigger):
