@@ -1,5 +1,5 @@
 """The hot modules (article, recognize, resolve, pipeline) compiled with mypyc: the same
-code, about 1.4x faster, since an article runs through them hundreds of times per kilobyte.
+code, about 1.6x faster, since an article runs through them hundreds of times per kilobyte.
 
 Optional by design: `python -m storymap.native_build` builds them (the README's setup commands
 do) into `_native/` beside this file, stamped with a hash of their sources and of the
