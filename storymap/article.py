@@ -60,11 +60,11 @@ in very short texts ("Putin trifft Kim in Pjöngjang." scores Swedish 1.6 nats a
 for a paragraph the score gaps are in the hundreds, so other languages are unaffected."""
 
 _SAMPLE_CHARS = 1000
+"""Detection reads only this many characters: the classifier walks the text byte by byte in
+Python (~0.5 µs per byte), and the first paragraph or two decide the language reliably."""
 _QUICK_SAMPLE_CHARS = 500
 """Enough words for the function-word count (`_quick_language`) to leave no doubt in all but
 a few of 900 test articles, which then go to py3langid and its 1,000 characters."""
-"""Detection reads only this many characters: the classifier walks the text byte by byte in
-Python (~0.5 µs per byte), and the first paragraph or two decide the language reliably."""
 
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})

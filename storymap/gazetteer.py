@@ -148,7 +148,6 @@ class Gazetteer:
             return (Hit(raw >> 2, KINDS[raw & 3]),)
         return tuple(Hit(v >> 2, KINDS[v & 3]) for v in raw)
 
-
     def use_other_scripts(self) -> None:
         """Load names in non-Latin scripts (Cyrillic, Arabic, Greek, …) on first need."""
         if self._other is None:

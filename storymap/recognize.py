@@ -300,11 +300,11 @@ def _after_trigger(text: str, s: int, triggers: tuple[str, ...]) -> bool:
     This runs for most capitalised words of an article that name no known place: string
     methods, because a regex search costs several times as much for so short a look."""
     before = text[max(0, s - 6) : s].lower()
-    if not before.endswith(triggers):
-        return False
-    word = next(t for t in triggers if before.endswith(t))
-    k = s - len(word) - 1  # the character before the trigger word
-    return k < 0 or not (text[k].isalnum() or text[k] == "_")
+    for word in triggers:
+        if before.endswith(word):
+            k = s - len(word) - 1  # the character before the trigger word
+            return k < 0 or not (text[k].isalnum() or text[k] == "_")
+    return False
 
 
 def _unknown_place(

@@ -355,7 +355,7 @@ class _Context:
             if r.feature in ("city", "region"):
                 cell = (round(r.lat, 1), round(r.lon, 1))
                 points.setdefault(cell, (r.lat, r.lon, set()))[2].add(span.key)
-        return cls(countries, regions, list(points.values()), [], _facts_memo(gaz),
+        return cls(countries, regions, list(points.values()), [], _memo(_FACTS, gaz),
                    _memo(_SUMS, gaz), _memo(_NAMES, gaz))
 
 
@@ -365,10 +365,9 @@ def _by_prior(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(places, key=lambda i: -prior(gaz, i)))
 
 
-@lru_cache(maxsize=65_536)
 def _prominent(gaz: Gazetteer, places: tuple[int, ...]) -> tuple[int, ...]:
     """A name's readings that could be meant on prominence alone: the most prominent one
-    and those less than a point of prior behind it."""
+    and those less than a point of prior behind it (memoised by `_prominence`)."""
     ranked = _by_prior(gaz, places)
     least = prior(gaz, ranked[0]) - 1.0
     return tuple(i for i in ranked if prior(gaz, i) > least)
@@ -487,11 +486,6 @@ def _memo(memos: dict[Gazetteer, dict[Any, Any]], gaz: Gazetteer) -> dict[Any, A
     if memo is None or len(memo) > MEMO_SIZE:
         memo = memos[gaz] = {}
     return memo
-
-
-def _facts_memo(gaz: Gazetteer) -> dict[int, _Facts]:
-    """`_facts`' memo, for loops that read it directly (`memo.get(idx) or _facts(…)`)."""
-    return _memo(_FACTS, gaz)
 
 
 def _facts(gaz: Gazetteer, idx: int) -> _Facts:
