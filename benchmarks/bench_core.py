@@ -219,11 +219,13 @@ def cli_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "storymap.cli"]
 
 
-def child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
-    """Run Python code in a fresh process; it prints one JSON object as its last line."""
+def child(code: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+          ) -> dict[str, float]:
+    """Run Python code in a fresh process; it prints one JSON object as its last line.
+    `cwd` comes first on the child's sys.path: its storymap is the one imported."""
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False,
-        env={**os.environ, **(env or {})}, cwd=ROOT,
+        env={**os.environ, **(env or {})}, cwd=cwd,
     )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{proc.stderr}")
@@ -231,6 +233,15 @@ def child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
     return result
 
 
+BASELINE_SPEEDUP = 1.3
+"""Issue 12's floor: warm throughput at least 1.3x the baseline's pure-Python path."""
+COLD_CLI = 0.6
+"""Issue 12's floors: a whole `storymap places` process, in seconds; ..."""
+BUILD_SECONDS = 30.0
+"""... the first index build, in seconds, and its peak memory in MB; ..."""
+BUILD_MB = 1024.0
+RUN_MB = 300.0
+"""... and the peak memory of a process that runs articles, in MB."""
 MAXRSS = "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"  # KiB on Linux → MiB
 
 
@@ -352,30 +363,46 @@ def bench_seed_throughput(passes: int, repeat: int = 200) -> tuple[list[float], 
     return rates, len(text.encode()) / 1000
 
 
-def bench_compiled_vs_pure(n: int, passes: int) -> tuple[list[float], list[float]]:
-    """Throughput of the mypyc build and of pure Python (STORYMAP_PURE=1), each pass in a
-    fresh process pinned to one core, alternating, on the same unseen articles: the ratio
-    of the medians holds even where the machine's speed drifts between minutes."""
-    code = (
-        "import json, os, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
-        "from bench_core import articles_per_second, make_articles, pin_to_one_core\n"
-        "pin_to_one_core()\n"
-        "from storymap import gazetteer\n"
-        "from storymap.pipeline import run\n"
-        "gaz = gazetteer.load()\n"
-        "gaz.use_other_scripts()\n"
-        f"for a in make_articles({n}, seed=1):\n"
-        "    run(a, gazetteer=gaz)\n"
-        f"articles = make_articles({n}, seed=int(os.environ['BENCH_SEED']))\n"
-        "print(json.dumps({'rate': articles_per_second(articles)}))\n"
-    )
-    compiled, pure = [], []
+THROUGHPUT_CHILD = """
+import json, os, sys
+sys.path.insert(0, {bench_dir!r})
+from bench_core import articles_per_second, make_articles, pin_to_one_core
+pin_to_one_core()
+import storymap
+from storymap import gazetteer
+from storymap.pipeline import run
+gaz = gazetteer.load()
+gaz.use_other_scripts()
+for a in make_articles({n}, seed=1):
+    run(a, gazetteer=gaz)
+articles = make_articles({n}, seed=int(os.environ["BENCH_SEED"]))
+print(json.dumps({{"rate": articles_per_second(articles), "at": storymap.__file__}}))
+"""
+
+
+def bench_against_baseline(baseline: Path, n: int, passes: int
+                           ) -> tuple[list[float], list[float]]:
+    """Throughput of this tree and of `baseline` (another checkout of storymap, run as pure
+    Python with STORYMAP_PURE=1 and its own index cache), each pass in a fresh process
+    pinned to one core, alternating, on the same unseen articles: the ratio of the medians
+    holds even where the machine's speed drifts between minutes."""
+    code = THROUGHPUT_CHILD.format(bench_dir=str(Path(__file__).resolve().parent), n=n)
+    base_env = {"STORYMAP_PURE": "1", "STORYMAP_CACHE_DIR": str(baseline_cache(baseline))}
+    ours, theirs = [], []
     for k in range(passes):
-        seed = str(100 + k)
-        compiled.append(child(code, {"BENCH_SEED": seed})["rate"])
-        pure.append(child(code, {"BENCH_SEED": seed, "STORYMAP_PURE": "1"})["rate"])
-    return compiled, pure
+        seed = {"BENCH_SEED": str(100 + k)}
+        ours.append(child(code, seed)["rate"])
+        result = child(code, {**seed, **base_env}, cwd=baseline)
+        if not str(result["at"]).startswith(str(baseline.resolve())):
+            raise SystemExit(f"the baseline child imported storymap from {result['at']}")
+        theirs.append(float(result["rate"]))
+    return ours, theirs
+
+
+def baseline_cache(baseline: Path) -> Path:
+    """A gazetteer cache of the baseline's own: a shared one would be swapped (and rebuilt)
+    on every alternation, since each tree removes the other's stale index."""
+    return Path(tempfile.gettempdir()) / f"storymap-baseline-cache-{baseline.resolve().name}"
 
 
 def bench_memory(n: int) -> float:
@@ -401,9 +428,12 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=200, help="articles per pass")
     parser.add_argument("--corpus", type=Path, action="append", default=[],
                         help="also time a JSONL file of real articles (repeatable)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (e.g. of 5790c27) to compare throughput with")
     args = parser.parse_args()
 
     rows: list[tuple[str, str, str, str, str]] = []
+    good = True
 
     def row(name: str, value: float, fmt: str, floor: float | None = None,
             at_most: bool = True) -> bool:
@@ -418,42 +448,39 @@ def main() -> int:
 
     print(f"storymap core benchmark ({sys.version.split()[0]}, {os.cpu_count()} cpus)",
           file=sys.stderr)
-    from storymap import native
-
-    rows.append(("core compiled with mypyc (python -m storymap.native_build)",
-                 "yes" if native.active() else "NO: pure Python", "", "", ""))
     if not args.skip_build:
         print("building the index into a temporary cache dir …", file=sys.stderr)
         build = bench_build()
-        row("first index build (s)", build["build"], ".1f")
+        good &= row("first index build (s)", build["build"], ".1f", BUILD_SECONDS)
         row("index load from cache, in process (s)", build["load"], ".2f")
-        row("peak memory while building (MB)", build["rss"], ".0f")
+        good &= row("peak memory while building (MB)", build["rss"], ".0f", BUILD_MB)
     print(f"cold CLI, {args.runs} runs …", file=sys.stderr)
     cli_times = bench_cli(args.runs)
-    good = row(f"cold CLI `storymap places` seed, median of {args.runs} (s)",
-               statistics.median(cli_times), ".2f", 1.0)
-    row("cold CLI, fastest (s)", min(cli_times), ".2f")
+    good &= row(f"cold CLI `storymap places` seed, median of {args.runs} (s)",
+               statistics.median(cli_times), ".2f", COLD_CLI)
+    rows.append(("  range", f"{min(cli_times):.2f}-{max(cli_times):.2f}", "", "", ""))
     print(f"memory, {args.articles} articles …", file=sys.stderr)
     good &= row(f"peak memory: load + {args.articles} articles (MB)",
-                bench_memory(args.articles), ".0f", 300.0)
+                bench_memory(args.articles), ".0f", RUN_MB)
     print(f"throughput, {args.passes} passes …", file=sys.stderr)
     rates, mean_kb, density, pinned = bench_throughput(args.articles, args.passes)
-    good &= row(f"warm throughput, news-like {mean_kb:.1f} KB articles ({density:.0f} places/KB),"
-                " median (articles/s)", statistics.median(rates), ",.0f", 1000.0, at_most=False)
+    row(f"warm throughput, news-like {mean_kb:.1f} KB articles ({density:.0f} places/KB),"
+        " median (articles/s)", statistics.median(rates), ",.0f")
     rows.append((f"  range over {args.passes} passes, one core ({pinned})",
                  f"{min(rates):,.0f}-{max(rates):,.0f}", "", "", ""))
     rates, mean_kb, density, _ = bench_throughput(args.articles, args.passes, dense=True)
     row(f"stress: dense {mean_kb:.1f} KB articles ({density:.0f} places/KB), median (articles/s)",
         statistics.median(rates), ",.0f")
-    if native.active():
-        print("compiled vs pure Python …", file=sys.stderr)
-        compiled, pure = bench_compiled_vs_pure(args.articles, args.passes)
-        row("  compiled, alternating fresh processes, median (articles/s)",
-            statistics.median(compiled), ",.0f")
-        row("  pure Python (STORYMAP_PURE=1), the same, median (articles/s)",
-            statistics.median(pure), ",.0f")
-        ratio = statistics.median(compiled) / statistics.median(pure)
-        rows.append(("  compiled / pure Python", f"{ratio:.2f}", "", "", ""))
+    if args.baseline is not None:
+        print(f"against the baseline {args.baseline} …", file=sys.stderr)
+        ours, theirs = bench_against_baseline(args.baseline, args.articles, args.passes)
+        for name, rates in (("this tree", ours), (f"baseline {args.baseline.name} (pure)", theirs)):
+            row(f"  {name}, alternating fresh processes, median (articles/s)",
+                statistics.median(rates), ",.0f")
+            rows.append(("    range", f"{min(rates):,.0f}-{max(rates):,.0f}", "", "", ""))
+        good &= row("  this tree / baseline, ratio of medians",
+                    statistics.median(ours) / statistics.median(theirs), ".2f",
+                    BASELINE_SPEEDUP, at_most=False)
     seed_rates, seed_kb = bench_seed_throughput(args.passes)
     row(f"the seed article ({seed_kb:.1f} KB news), repeated, median (articles/s)",
         statistics.median(seed_rates), ",.0f")

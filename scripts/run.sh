@@ -4,11 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[native]'
+.venv/bin/python -m pip install -q -e .
 # pip compiles the dependencies but not an editable project: compile it now, so that a
 # first start (or any start with PYTHONDONTWRITEBYTECODE set) skips ~70 ms of compiling.
 .venv/bin/python -m compileall -q storymap
-# The hot modules compiled with mypyc (~30 s once; storymap runs as pure Python, only
-# slower, where this cannot be done).
-.venv/bin/python -m storymap.native_build
 exec .venv/bin/streamlit run streamlit_app.py --server.headless true "$@"

@@ -11,7 +11,4 @@ python3 -m venv .venv
 # pip compiles the dependencies but not an editable project: compile it now, so that a
 # first start (or any start with PYTHONDONTWRITEBYTECODE set) skips ~70 ms of compiling.
 .venv/bin/python -m compileall -q storymap
-# The hot modules compiled with mypyc (~30 s once; storymap runs as pure Python, only
-# slower, where this cannot be done).
-.venv/bin/python -m storymap.native_build
 .venv/bin/python -m pytest "$@"

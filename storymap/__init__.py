@@ -1,10 +1,5 @@
 """storymap: turn a news article into an interactive geospatial story map, offline."""
 
-from . import native as _native
-
-_native.activate(__path__)  # before any compiled module is imported (see native.py)
-
-# ruff: noqa: E402 - the imports below must come after activate()
 from .errors import ExportError, GazetteerError, GeocodingError, InputError, StorymapError
 from .model import Candidate, Mention, Passage, Place, Story
 from .pipeline import run

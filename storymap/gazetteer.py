@@ -23,18 +23,18 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import GazetteerError
+from .matcher import NameMatcher
 from .model import Place
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 DATA_DIR = Path(__file__).resolve().parent / "tables"
 """The curated tables. In the repository `storymap/tables` links to `data/`, their home;
 a wheel or sdist carries them as files there (setuptools copies what the link points to)."""
@@ -62,22 +62,6 @@ GENERIC_REGION_WORDS = frozenset(
      "north west", "south west", "north-east", "south-east", "north-west", "south-west",
      "far north", "far west", "far east"}
 KINDS = ("name", "adjective", "demonym", "metonym")
-HITS_CACHE_SIZE = 100_000
-
-
-class _HitsMemo(dict[str, "tuple[Hit, ...]"]):
-    """Gazetteer.hits' memo: a dict that reads a missing key from the index (and forgets
-    everything past HITS_CACHE_SIZE keys)."""
-
-    def __init__(self, read: Callable[[str], tuple[Hit, ...]]) -> None:
-        super().__init__()
-        self.read = read
-
-    def __missing__(self, key: str) -> tuple[Hit, ...]:
-        if len(self) > HITS_CACHE_SIZE:
-            self.clear()
-        out = self[key] = self.read(key)
-        return out
 
 
 NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
@@ -94,8 +78,7 @@ def normalize(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One index entry for a name: the place record index and how the name refers to it."""
 
     place: int
@@ -110,7 +93,13 @@ class Gazetteer:
         self._names: dict[str, Any] = index["names"]
         self.names = self._names
         self.adjective_keys: frozenset[str] = index["adjective_keys"]
-        self.prefixes: frozenset[str] = index["prefixes"]
+        self.matchers: tuple[NameMatcher, ...] = (NameMatcher.from_bytes(index["matcher"]),)
+        """The multi-word names, in one automaton per script group (see matcher.py)."""
+        self.major_places: frozenset[int] = index["major_places"]
+        """Countries, continents, seats of government and cities of 1M+ (see
+        `recognition_facts`)."""
+        self.not_genitive: frozenset[str] = index["not_genitive"]
+        """German -s forms of names that are words of their own (see `recognition_facts`)."""
         self._other_path = Path(index.get("other_path", ""))
         self._other: dict[str, Any] | None = None
         self.countries: dict[str, int] = index["countries"]
@@ -126,21 +115,15 @@ class Gazetteer:
         self.common_words: dict[str, frozenset[str]] = index["common_words"]
         self.function_words: frozenset[str] = index["function_words"]
         self.stop_keys: dict[str, frozenset[str]] = index["stop_keys"]
-        self._hits = _HitsMemo(self._read_hits)
-        # Index entries for an already normalized key (see `normalize`), memoised, since news
-        # repeats the same few thousand names. A bound dict lookup: no Python frame per call.
-        self.hits: Callable[[str], tuple[Hit, ...]] = self._hits.__getitem__
         # The record of a place index. The list's own __getitem__, bound once: scoring
         # reads records hundreds of times per article, and a Python method would double that.
         self.record: Callable[[int], tuple[Any, ...]] = self.records.__getitem__
-        # Whether a key starts a longer name ("new" of "new york"): a bound set lookup too,
-        # over the names in other scripts as well once they are loaded.
-        self.is_prefix: Callable[[str], bool] = self.prefixes.__contains__
 
     def __contains__(self, key: str) -> bool:
         return key in self._names or (self._other is not None and key in self._other)
 
-    def _read_hits(self, key: str) -> tuple[Hit, ...]:
+    def hits(self, key: str) -> tuple[Hit, ...]:
+        """Index entries for an already normalized key (see `normalize`)."""
         raw = self._names.get(key)
         if raw is None and self._other is not None:
             raw = self._other.get(key)
@@ -155,19 +138,22 @@ class Gazetteer:
         if self._other is None:
             try:
                 other = _load_marshal(self._other_path)
-                names, prefixes = other["names"], other["prefixes"]
+                names, matcher = other["names"], other["matcher"]
             except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
                 log.warning("gazetteer cache %s unreadable (%s); rebuilding",
                             self._other_path, exc)
                 _, other = split_by_script(build_index())
                 _write_atomically(self._other_path, other)
-                names, prefixes = other["names"], other["prefixes"]
-            self._use_other(names, prefixes)
+                names, matcher = other["names"], other["matcher"]
+            self._use_other(names, matcher)
 
-    def _use_other(self, names: dict[str, Any], prefixes: frozenset[str]) -> None:
+    def _use_other(self, names: dict[str, Any], matcher: bytes) -> None:
         self._other = names
-        self.is_prefix = (self.prefixes | prefixes).__contains__
-        self._hits.clear()  # it may hold "no hits" for names in these scripts
+        self.matchers = (*self.matchers, NameMatcher.from_bytes(matcher))
+
+    def is_prefix(self, key: str) -> bool:
+        """Whether a normalized key starts a longer name ("new" of "new york")."""
+        return any(m.is_prefix(key) for m in self.matchers)
 
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
@@ -258,7 +244,7 @@ def load() -> Gazetteer:
     _remove_stale(base.parent, {base, other})
     index["other_path"] = str(other)
     gaz = Gazetteer(index)
-    gaz._use_other(other_index["names"], other_index["prefixes"])
+    gaz._use_other(other_index["names"], other_index["matcher"])
     return gaz
 
 
@@ -286,18 +272,8 @@ def split_by_script(index: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
             other[key] = value
         else:
             names[key] = value
-    base = dict(index, names=names, prefixes=_prefixes(names))
-    return base, {"names": other, "prefixes": _prefixes(other)}
-
-
-def _prefixes(names: Iterable[str]) -> frozenset[str]:
-    """Token-aligned proper prefixes of multi-word names ("new" for "new york")."""
-    out: set[str] = set()
-    for key in names:
-        spans = list(TOKEN_RE.finditer(key))
-        for tok in spans[:-1]:
-            out.add(key[: tok.end()])
-    return frozenset(out)
+    base = dict(index, names=names, matcher=NameMatcher.build(names).to_bytes())
+    return base, {"names": other, "matcher": NameMatcher.build(other).to_bytes()}
 
 
 def _remove_stale(folder: Path, keep: set[Path]) -> None:
@@ -438,7 +414,7 @@ def build_index() -> dict[str, Any]:
             if places - b.spelled.get(key, set())
         },
         "names": names,
-        "prefixes": _prefixes(names),
+        **recognition_facts(names, b.places, b.seats),
         "countries": b.countries,
         "regions": b.regions,
         "region_people": _region_people(b),
@@ -898,3 +874,46 @@ def _add_curated(b: _Builder) -> None:
     for word, idx in generated:  # "westrussisch": only where no real entry exists
         if normalize(word) not in b.names:
             b.add_name(word, idx, "adjective")
+
+
+# --------------------------------------------------------------------------- recognition facts
+
+MAJOR_POPULATION = 1_000_000
+"""A city this large is a major place: news means it far more often than a person so named."""
+
+
+def recognition_facts(
+    names: dict[str, Any], places: list[tuple[Any, ...]], seats: dict[str, int]
+) -> dict[str, frozenset[Any]]:
+    """What the recognizer reads about places and names, fixed when the index is built:
+
+    - ``major_places``: countries, continents, seats of government and cities of 1M+, the
+      places a given name like "Paris", "Georgia" or "Washington" far more often means;
+    - ``not_genitive``: German -s forms of one-word names that are words of their own, so
+      no genitive is read into them: given names ("Jonas" is not Jona + s) and words more
+      frequent than their base ("Kreis", "Mars"; wordfreq)."""
+    seat_places = set(seats.values())
+    major = frozenset(
+        idx for idx, r in enumerate(places)
+        if r[F_FEATURE] in ("country", "continent") or int(r[F_POP]) >= MAJOR_POPULATION
+        or idx in seat_places
+    )
+    return {"major_places": major, "not_genitive": _not_genitive(names)}
+
+
+def _not_genitive(names: dict[str, Any]) -> frozenset[str]:
+    from wordfreq import get_frequency_dict
+
+    frequency = get_frequency_dict("de")
+    given = _first_names()
+    out = set()
+    for key, codes in names.items():
+        form = key + "s"
+        if len(form) <= 4 or form in names or not key.isalpha():
+            continue
+        if not any(KINDS[c & 3] in ("name", "metonym")
+                   for c in ((codes,) if isinstance(codes, int) else codes)):
+            continue
+        if form in given or frequency.get(form, 0.0) > frequency.get(key, 0.0):
+            out.add(form)
+    return frozenset(out)

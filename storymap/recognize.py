@@ -1,6 +1,7 @@
 """Find place mentions: names, inflected forms, adjectives/demonyms and metonyms.
 
-A word scanner looks up every token n-gram that starts a gazetteer name (longest match wins),
+The article is split into words once; neighbours are read by index. One automaton pass
+(matcher.py) finds the multi-word names, a dict lookup the one-word ones (longest match wins),
 then cheap, explainable filters drop what is not a place: lowercase words where a name needs a
 capital, ordinary words that happen to be some village's name ("Sommer", "Rede") unless the
 context says place, and people ("Wladimir Putin", "Kim Jong Un", "Mary Adams"). Deciding
@@ -11,24 +12,15 @@ from __future__ import annotations
 
 import bisect
 import re
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 
-from .charclass import char_class
-from .gazetteer import F_FEATURE, F_POP, TOKEN_RE, Gazetteer, Hit, normalize, read_table
+from .gazetteer import F_FEATURE, TOKEN_RE, Gazetteer, Hit, normalize, read_table
+from .matcher import Match
 from .model import MentionKind, Passage
 
-Token = tuple[int, int]
-"""A word's (start, end) offsets: a run of regex word characters (\\w+)."""
-MAX_TOKENS = 6
-ADJACENT_WORD = re.compile(r"[^\S\n]*(\w+)")
-"""A word (group 1) with only spaces on one line before it: a neighbour in the same phrase."""
-JOINED_WORD = re.compile(r"(?:-\n|\. |[ \-.'\u2019])(\w+)")
-"""What may stand between the words of one name, then the next word (group 1): "New York",
-"Baden-Württemberg", "St. Louis", "Côte d'Ivoire", "U.S.", and a word broken across lines."""
 SENTENCE_END = frozenset('.!?:;"\u201e\u201c\u00ab\u00bb()[]')
 
 LOCATIVE = {
@@ -75,7 +67,7 @@ TITLES = frozenset(
 _NO_CUES: frozenset[str] = frozenset()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A stretch of text that may name a place, with everything the resolver weighs."""
 
@@ -90,20 +82,6 @@ class Span:
     """Context evidence: "locative" (after "in", "nach"…), "region-word" ("Gebiet Kursk"),
     "common-word" (also an ordinary word), "sentence-start", "first-name"."""
     key: str = ""
-
-    # Written out, not generated: mypyc compiles this one, while a dataclass's generated
-    # __init__ would run as interpreted Python (~50 spans per article).
-    def __init__(self, start: int, end: int, text: str, passage: int, kind: MentionKind,
-                 places: tuple[int, ...], cues: frozenset[str] = _NO_CUES, key: str = ""
-                 ) -> None:
-        self.start = start
-        self.end = end
-        self.text = text
-        self.passage = passage
-        self.kind = kind
-        self.places = places
-        self.cues = cues
-        self.key = key
 
 
 @cache
@@ -146,8 +124,103 @@ def organisation_words() -> frozenset[str]:
     return frozenset(normalize(row.get("word", "")) for row in read_table("organisation_words.tsv"))
 
 
-def _name_start(c: str) -> bool:
-    return c.isalnum() and not c.isdecimal() and not c.islower()
+
+ADJECTIVE_ENDINGS_DE = ("sch", "sche", "schem", "schen", "scher", "sches")
+"""German adjectives are lowercase ("russische", "westrussischen"): all of them end in -sch
+plus an ending, which a test checks against the adjective table."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article's words, split once: offsets and casefolded keys, read by index."""
+
+    text: str
+    words: list[tuple[int, int]]
+    """Each word's (start, end): a run of regex word characters (\\w+)."""
+    keys: list[str]
+    """Each word casefolded."""
+    language: str
+    gaz: Gazetteer
+    context: ContextWords
+
+    @classmethod
+    def split(cls, text: str, language: str, gaz: Gazetteer) -> Article:
+        words = [m.span() for m in TOKEN_RE.finditer(text)]
+        folded = text.casefold()
+        if len(folded) == len(text):  # casefolding kept every offset: slice it once
+            keys = [folded[s:e] for s, e in words]
+        else:
+            keys = [text[s:e].casefold() for s, e in words]
+        return cls(text, words, keys, language, gaz, context_words(language))
+
+    def word(self, i: int) -> str:
+        s, e = self.words[i]
+        return self.text[s:e]
+
+    def adjacent(self, i: int) -> bool:
+        """Whether word i follows word i-1 with only spaces on one line between them."""
+        if i <= 0 or i >= len(self.words):
+            return False
+        gap = self.text[self.words[i - 1][1] : self.words[i][0]]
+        return gap.isspace() and "\n" not in gap
+
+    def gap_before(self, i: int) -> str:
+        start = self.words[i - 1][1] if i > 0 else 0
+        return self.text[start : self.words[i][0]]
+
+    def sentence_start(self, i: int) -> bool:
+        return _at_sentence_start(self.text, self.words[i][0])
+
+
+def find_spans(
+    text: str, passages: Sequence[Passage], language: str, gazetteer: Gazetteer
+) -> list[Span]:
+    """Every span that looks like a place mention, in text order, without overlaps."""
+    art = Article.split(text, language, gazetteer)
+    candidates = _candidates(art)
+    other_scripts = _other_script_names(art, candidates)
+    if other_scripts:
+        gazetteer.use_other_scripts()
+    multi: dict[int, list[Match]] = {}
+    for matcher in gazetteer.matchers:
+        for i, found in matcher.matches(text, art.words, art.keys,
+                                        genitive=language == "de").items():
+            multi[i] = sorted([*multi.get(i, ()), *found], key=lambda m: m.end)
+    starts = [p.start for p in passages]
+    spans: list[Span] = []
+    resume = 0  # the end of the last span: candidates inside it are skipped
+    for i in candidates:
+        if art.words[i][0] < resume:
+            continue
+        span = _span_at(art, i, multi.get(i, ()), other_scripts)
+        if span is not None:
+            passage = max(0, bisect.bisect_right(starts, span.start) - 1)
+            spans.append(Span(span.start, span.end, span.text, passage, span.kind,
+                              span.places, span.cues, span.key))
+            resume = span.end
+    return spans
+
+
+def _candidates(art: Article) -> list[int]:
+    """The words that may start a place mention: those whose first letter is no lowercase
+    letter (capitals, and scripts without case); in German also lowercase adjectives."""
+    german = art.language == "de"
+    out = []
+    for i, (s, _) in enumerate(art.words):
+        c = art.text[s]
+        if (c.isalnum() and not c.isdecimal() and not c.islower()) or (
+            german and c.islower() and art.keys[i].endswith(ADJECTIVE_ENDINGS_DE)
+        ):
+            out.append(i)
+    return out
+
+
+def _other_script_names(art: Article, candidates: list[int]) -> bool:
+    """Whether a word that may start a name has a letter outside Latin (Cyrillic, Arabic,
+    Han…): only then are the names in those scripts worth loading."""
+    if art.text.isascii():
+        return False
+    return any(_non_latin(c) for i in candidates if not (w := art.word(i)).isascii() for c in w)
 
 
 def _non_latin(c: str) -> bool:
@@ -156,173 +229,94 @@ def _non_latin(c: str) -> bool:
     )
 
 
-@cache
-def scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(names, other scripts). Names: words whose first letter is no lowercase letter
-    (capitals, and scripts without case). Other scripts: any letter outside Latin.
-    Both start with a character class, which lets the regex engine skip ahead at C speed;
-    a word boundary first would make it try every position. Built once (~20 ms)."""
-    names = re.compile(char_class(_name_start, True, "name-start-1") + r"(?<!\w.)\w*")
-    other = re.compile(char_class(_non_latin, False, "non-latin-1"))
-    return names, other
+class _Found(NamedTuple):
+    """A name found at a word: its last word, end offset, key and index entries."""
+
+    last: int
+    end: int
+    key: str
+    hits: tuple[Hit, ...]
 
 
-ASCII_NAME = re.compile(r"[A-Z](?<!\w.)\w*")
-"""The names scanner for ASCII text, where the only name-start characters are A-Z (a test
-checks): a small class is checked faster."""
-
-# German adjectives are lowercase ("russische", "westrussischen"): all of them end in -sch
-# plus an ending, which a test checks against the adjective table. The regex finds the
-# ending; the word's start is looked up backwards.
-ADJECTIVE_END_DE = re.compile(r"sch(?:e[mnrs]?)?\b")
-
-
-_span_of = re.Match.span
-
-
-def candidate_words(text: str, backwards: str, language: str) -> list[Token]:
-    """The words that may start a place mention, in text order (see `scanner`); in German
-    also the lowercase words that may be adjectives."""
-    names = ASCII_NAME if text.isascii() else scanner()[0]
-    words = list(map(_span_of, names.finditer(text)))
-    if language == "de":
-        n = len(text)
-        for m in ADJECTIVE_END_DE.finditer(text):
-            word = TOKEN_RE.search(backwards, n - m.end())
-            if word is not None and backwards[word.end() - 1].islower():
-                bisect.insort(words, (n - word.end(), m.end()))  # a few into a sorted list
-    return words
+def _span_at(art: Article, i: int, multi: Sequence[Match], other_scripts: bool) -> Span | None:
+    """The place mention starting at word i, if any (with passage 0: the caller sets it)."""
+    gaz, key = art.gaz, art.keys[i]
+    if art.text[art.words[i][0]].islower():
+        if key not in gaz.adjective_keys:
+            return None
+        found: _Found | None = _Found(i, art.words[i][1], key, gaz.hits(key))
+    else:
+        found = _longest(art, i, multi, other_scripts)
+    if found is None:
+        return _unknown_place(art, i)  # a capitalised word no known name starts
+    stop = gaz.stop_keys.get(art.language, frozenset())
+    if found.last == i and key in stop and not _after_locative(art, i):
+        return None  # "Die", "The", "Man": only small towns bear these names
+    if art.text.startswith(" (", found.end):
+        found = _qualified(art, i, found)
+    return _classify(art, i, found)
 
 
-def find_spans(
-    text: str, passages: Sequence[Passage], language: str, gazetteer: Gazetteer
-) -> list[Span]:
-    """Every span that looks like a place mention, in text order, without overlaps.
-
-    Only the words that can start a name are visited (a regex finds them), and the words
-    around them are read from the text when needed: most words of an article are never
-    looked at, which keeps the scanner fast."""
-    backwards = text[::-1]
-    candidates = candidate_words(text, backwards, language)
-    other_scripts = not text.isascii() and _other_script_names(text, candidates)
-    if other_scripts:
-        gazetteer.use_other_scripts()
-    starts = [p.start for p in passages]
-    words = context_words(language)
-    spans: list[Span] = []
-    names, prefixes, adjectives = gazetteer.names, gazetteer.prefixes, gazetteer.adjective_keys
-    german = language == "de"
-    stop = gazetteer.stop_keys.get(language, frozenset())
-    locatives = words.locatives
-    readings = _readings(gazetteer)
-    trigger = UNKNOWN_TRIGGERS.get(language)
-    resume = 0  # the end of the last span: candidates inside it are skipped
-    for s, e in candidates:
-        if s < resume:
-            continue
-        key = text[s:e].casefold()
-        if text[s].islower():
-            if key not in adjectives:
-                continue
-        elif key not in names and key not in prefixes and not (
-            text[e : e + 1] == "." and key + "." in names  # "Ky." (only with its dot)
-        ) and not (
-            german and key[-1:] == "s" and key[:-1] in names
-        ) and not (other_scripts and (key in gazetteer or gazetteer.is_prefix(key))):
-            if trigger is None or not _after_trigger(text, s, trigger):
-                continue  # most capitalised words follow no "in"/"nach": not even unknown
-            unknown = _unknown_place(text, s, e, key, language, gazetteer)
-            if unknown is not None:
-                passage = max(0, bisect.bisect_right(starts, s) - 1)
-                spans.append(_with_passage(unknown, passage))
-            continue
-        if key in stop and key not in prefixes and not _after_locative(text, backwards, s,
-                                                                          locatives):
-            continue  # "Die", "The", "Man": only small towns bear these names
-        if key in names and key not in prefixes and text[e : e + 1] != ".":
-            last, end, hits = s, e, gazetteer.hits(key)  # a one-word name that starts no other
-        else:
-            match = _longest_match(text, s, e, key, language, gazetteer)
-            if match is None:
-                continue
-            last, end, key, hits = match
-            if last == s and key in stop and not _after_locative(text, backwards, s, locatives):
-                continue  # "Die Ministerin": a stop word that starts no longer name here
-        if text.startswith(" (", end):
-            last, end, key, hits = _qualified(text, s, last, end, key, hits, gazetteer)
-        span = _classify(text, backwards, s, last, end, key, hits, language, gazetteer,
-                         words, readings)
-        if span is not None:
-            passage = max(0, bisect.bisect_right(starts, s) - 1)
-            spans.append(_with_passage(span, passage))
-            resume = end
-    return spans
+def _longest(art: Article, i: int, multi: Sequence[Match], other_scripts: bool
+             ) -> _Found | None:
+    """The longest name starting at word i: a multi-word one from the automaton, else the
+    word itself, else (German) its genitive where the base is the better reading."""
+    gaz, text, start = art.gaz, art.text, art.words[i][0]
+    lead_article = art.keys[i] in ARTICLES
+    for m in reversed(multi):
+        if lead_article and any(text[art.words[j][0]].islower() for j in range(i + 1, m.last + 1)):
+            continue  # "The river": a name that starts with an article keeps its capitals
+        key = _key_of(text[start : m.end])
+        if m.genitive:
+            key = key[:-1]
+        hits = _genitive_hits(gaz, key) if m.genitive else gaz.hits(key)
+        if hits:
+            return _Found(m.last, m.end, key, hits)
+    key = art.keys[i]
+    hits = gaz.hits(key)
+    if hits:
+        return _Found(i, art.words[i][1], key, hits)
+    if art.language == "de" and len(key) > 4 and key.endswith("s") and (
+        key not in gaz.not_genitive
+    ):
+        hits = _genitive_hits(gaz, key[:-1])  # "Russlands", "Nordkoreas", "des Kremls"
+        if hits:
+            return _Found(i, art.words[i][1], key[:-1], hits)
+    return None
 
 
-def _other_script_names(text: str, candidates: list[Token]) -> bool:
-    """Whether a word that may start a name has a letter outside Latin (Cyrillic, Arabic,
-    Han…): only then are the names in those scripts worth a lookup. Checked on the
-    candidates, not the whole text: far fewer characters for the regex engine to visit."""
-    other = scanner()[1]
-    return any(other.search(text, s, e) for s, e in candidates if not text[s:e].isascii())
+def _genitive_hits(gaz: Gazetteer, base: str) -> tuple[Hit, ...]:
+    return tuple(h for h in gaz.hits(base) if h.kind in ("name", "metonym"))
 
 
-def _token_before(text: str, backwards: str, pos: int) -> Token | None:
-    """The word that ends before offset `pos` (skipping the characters between).
-    `backwards` is text[::-1]: Python's regexes only search forwards, so the previous word
-    is the next word of the reversed text."""
-    n = len(text)
-    m = TOKEN_RE.search(backwards, n - pos)
-    return (n - m.end(), n - m.start()) if m is not None else None
-
-
-def _token_after(text: str, pos: int) -> Token | None:
-    """The word that starts at or after offset `pos`."""
-    m = TOKEN_RE.search(text, pos)
-    return m.span() if m is not None else None
-
-
-def _after_locative(text: str, backwards: str, s: int, locatives: frozenset[str]) -> bool:
-    before = _token_before(text, backwards, s)
-    return before is not None and text[before[0] : before[1]].casefold() in locatives
+def _after_locative(art: Article, i: int) -> bool:
+    return i > 0 and art.keys[i - 1] in art.context.locatives
 
 
 UNKNOWN_TRIGGERS = {
-    "de": ("in ", "nach ", "aus ", "bei ", "nahe "),
-    "en": ("in ", "near "),
+    "de": frozenset({"in", "nach", "aus", "bei", "nahe"}),
+    "en": frozenset({"in", "near"}),
 }
-"""The words (with the one space after them) that make an unknown capitalised word worth
-a look ("in Laafeld")."""
+"""The words (with one space after them) that make an unknown capitalised word worth a look
+("in Laafeld")."""
 
 
-def _after_trigger(text: str, s: int, triggers: tuple[str, ...]) -> bool:
-    """Whether one of `triggers`, a whole word in any case, ends right before offset `s`.
-    This runs for most capitalised words of an article that name no known place: string
-    methods, because a regex search costs several times as much for so short a look."""
-    before = text[max(0, s - 6) : s].lower()
-    for word in triggers:
-        if before.endswith(word):
-            k = s - len(word) - 1  # the character before the trigger word
-            return k < 0 or not (text[k].isalnum() or text[k] == "_")
-    return False
-
-
-def _unknown_place(
-    text: str, s: int, e: int, key: str, language: str, gaz: Gazetteer
-) -> Span | None:
-    """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near" (the
-    caller checks `UNKNOWN_TRIGGERS`), that is no ordinary word or given name ("in
-    Laafeld"): a place an online geocoder may find."""
+def _unknown_place(art: Article, i: int) -> Span | None:
+    """A capitalised word the gazetteer does not know, right after "in"/"nach"/"near", that
+    is no ordinary word or given name ("in Laafeld"): a place an online geocoder may find."""
+    triggers = UNKNOWN_TRIGGERS.get(art.language)
+    if triggers is None or i == 0 or art.keys[i - 1] not in triggers or art.gap_before(i) != " ":
+        return None  # most capitalised words follow no "in"/"nach": not even unknown
+    gaz, text, (s, e), key = art.gaz, art.text, art.words[i], art.keys[i]
     word = text[s:e]
-    common = gaz.common_words.get(language)
+    common = gaz.common_words.get(art.language)
     if common is None or len(word) < 4 or not word.isalpha() or word.isupper():
         return None
-    if key in common or key in gaz.first_names or _at_sentence_start(text, s):
+    if key in common or key in gaz.first_names or art.sentence_start(i) or gaz.is_prefix(key):
         return None
     if text[e : e + 1] in ("'", "\u2019", "-"):
         return None  # "in Smith's house", "in Wien-Hietzing" (handled as a name)
-    nxt = _adjacent_after(text, e)
-    if nxt is not None and nxt[:1].isupper() and language != "de":
+    if art.language != "de" and art.adjacent(i + 1) and art.word(i + 1)[:1].isupper():
         return None  # "in Schneiderman Street": part of a longer name we cannot judge
     return Span(s, e, word, 0, "name", (), frozenset({"unknown", "locative"}), key)
 
@@ -335,63 +329,21 @@ def _key_of(surface: str) -> str:
     return surface.casefold()
 
 
-def _with_passage(span: Span, passage: int) -> Span:
-    span.passage = passage
-    return span
-
-
 QUALIFIER = re.compile(r" \((\w[\w .\-]{0,30})\)")
 """A qualifier in brackets right after a name: "Frankfurt (Oder)", "Halle (Saale)"."""
 
 
-def _qualified(
-    text: str, start: int, last: int, end: int, key: str, hits: tuple[Hit, ...], gaz: Gazetteer
-) -> tuple[int, int, str, tuple[Hit, ...]]:
+def _qualified(art: Article, i: int, found: _Found) -> _Found:
     """The name with its bracketed qualifier when the gazetteer knows them together
     ("Frankfurt (Oder)" is not Frankfurt am Main); else the name as matched."""
-    m = QUALIFIER.match(text, end)
+    m = QUALIFIER.match(art.text, found.end)
     if m is not None:
-        qualified_key = _key_of(text[start : m.end()])
-        qualified = gaz.hits(qualified_key)
+        qualified_key = _key_of(art.text[art.words[i][0] : m.end()])
+        qualified = art.gaz.hits(qualified_key)
         if qualified:
-            return m.start(1), m.end(), qualified_key, qualified
-    return last, end, key, hits
-
-
-def _longest_match(
-    text: str, start: int, first_end: int, first_key: str, language: str, gaz: Gazetteer
-) -> tuple[int, int, str, tuple[Hit, ...]] | None:
-    """The longest name of at most MAX_TOKENS words starting at `start`: (start of its last
-    word, end offset, key, hits). `first_key` is the first word's casefolded text."""
-    lead_article = first_key in ARTICLES
-    best: tuple[int, int, str, tuple[Hit, ...]] | None = None
-    s, end, key = start, first_end, first_key
-    word_end = end  # `end` moves past a dot ("U.S."); the next word is read from here
-    for n in range(MAX_TOKENS):
-        if n > 0:
-            if lead_article and text[s].islower():
-                break  # "The river": a name that starts with an article keeps its words capitalised
-            key = _key_of(text[start:end])
-        hits = gaz.hits(key)
-        if text[end : end + 1] == ".":  # "U.S.", "Ky.", "St."
-            dotted = gaz.hits(key + ".")
-            if dotted:
-                hits, end, key = dotted, end + 1, key + "."
-        if not hits and language == "de" and key.endswith("s") and len(key) > 4:
-            # German genitive: "Russlands", "Nordkoreas", "des Kremls"
-            hits = tuple(h for h in gaz.hits(key[:-1]) if h.kind in ("name", "metonym"))
-            if hits:
-                key = key[:-1]
-        if hits:
-            best = (s, end, key, hits)
-        if not gaz.is_prefix(key.rstrip(".")):
-            break
-        joined = JOINED_WORD.match(text, word_end)  # the next word, if a joiner leads to it
-        if joined is None:
-            break
-        s, word_end = joined.span(1)
-        end = word_end
-    return best
+            last = bisect.bisect_left(art.words, (m.start(1), 0))
+            return _Found(last, m.end(), qualified_key, qualified)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,33 +356,19 @@ class _Reading:
     cues: frozenset[str]
 
 
-ReadingCache = dict[tuple[str, str, str], "_Reading | None"]
-_READINGS: weakref.WeakKeyDictionary[Gazetteer, ReadingCache] = weakref.WeakKeyDictionary()
-READINGS_CACHE_SIZE = 50_000
 ONE_WORD = re.compile(r"\w+\.?")
 
 
-def _readings(gaz: Gazetteer) -> ReadingCache:
-    """The per-gazetteer memo of `_read_name`: news repeats the same names."""
-    cache = _READINGS.get(gaz)
-    if cache is None or len(cache) > READINGS_CACHE_SIZE:
-        cache = _READINGS[gaz] = {}
-    return cache
-
-
-def _read_name(
-    surface: str, key: str, hits: tuple[Hit, ...], language: str, gaz: Gazetteer
-) -> _Reading | None:
-    """Apply the form filters; None when this form is no place whatever its context.
-    Depends only on (surface, key, language): `hits` is the gazetteer's answer for them."""
+def _read_name(surface: str, key: str, hits: tuple[Hit, ...], language: str, gaz: Gazetteer
+               ) -> _Reading | None:
+    """Apply the form filters; None when this form is no place whatever its context."""
     capital = surface[:1].isupper()
     names = [h.place for h in hits if h.kind == "name" and capital]
     metonyms = [h.place for h in hits if h.kind == "metonym" and capital]
     adjectives = [
-        h.place
-        for h in hits
-        if h.kind in ("adjective", "demonym") and (capital or (language == "de" and h.kind ==
-                                                              "adjective"))
+        h.place for h in hits
+        if h.kind in ("adjective", "demonym")
+        and (capital or (language == "de" and h.kind == "adjective"))
     ]
     if surface.isupper() and len(surface) <= 5:
         # "AP", "CEO", "NATO": short capitals are places only as curated abbreviations
@@ -440,7 +378,7 @@ def _read_name(
         names = [p for p in names if p not in gaz.acronyms[key]]  # "Act" is not "ACT"
     if adjectives and language == "de" and capital and key.endswith("isch"):
         adjectives = []  # "Türkisch", "Englisch": capitalised bare -isch is a language
-    if adjectives and names and not any(_is_major_place(gaz, p, by_index=True) for p in names):
+    if adjectives and names and not any(p in gaz.major_places for p in names):
         names = []  # "Canadian", "English": the demonym, not a hamlet of that name
     kind: MentionKind
     if metonyms:
@@ -451,11 +389,16 @@ def _read_name(
         kind, places = "adjective", adjectives
     else:
         return None
+    cues = _word_cues(surface, key, language, gaz) if kind == "name" else _NO_CUES
+    return _Reading(kind, tuple(dict.fromkeys(places)), cues)
+
+
+def _word_cues(surface: str, key: str, language: str, gaz: Gazetteer) -> frozenset[str]:
+    """What the name's own word says: a month or weekday, an ordinary word, a given name."""
     cues: set[str] = set()
-    if kind == "name" and key in CALENDAR_WORDS.get(language, ()):
+    if key in CALENDAR_WORDS.get(language, ()):
         cues.add("calendar")
-    single = ONE_WORD.fullmatch(surface) is not None
-    if kind == "name" and single and not (surface.isupper() and len(surface) > 1):
+    if ONE_WORD.fullmatch(surface) is not None and not (surface.isupper() and len(surface) > 1):
         zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
         if zipf is not None:
             de_zipf, en_zipf = zipf
@@ -464,82 +407,89 @@ def _read_name(
                 cues.add("common-word")
         if key in gaz.first_names:
             cues.add("first-name")
-    return _Reading(kind, tuple(dict.fromkeys(places)), frozenset(cues))
+    return frozenset(cues) if cues else _NO_CUES
 
 
-def _classify(
-    text: str,
-    backwards: str,
-    start: int,
-    last: int,
-    end: int,
-    key: str,
-    hits: tuple[Hit, ...],
-    language: str,
-    gaz: Gazetteer,
-    words: ContextWords,
-    readings: ReadingCache,
-) -> Span | None:
-    """The name's reading (memoised) plus the cues of its context; None when no place.
-    `last` is the start of the span's last word (== start for a one-word name)."""
+class _Neighbours(NamedTuple):
+    """The words right before and after a name (only spaces on one line between), by index;
+    None where punctuation or a line break stands between."""
+
+    prev: int | None
+    next: int | None
+
+
+def _neighbours(art: Article, i: int, last: int, end: int) -> _Neighbours:
+    prev = i - 1 if art.adjacent(i) else None
+    after = last + 1
+    if art.text[end - 1] == "." or after >= len(art.words):
+        return _Neighbours(prev, None)  # after "U.S." the dot ends the name ("the D.C. Court")
+    gap = art.text[end : art.words[after][0]]
+    return _Neighbours(prev, after if gap.isspace() and "\n" not in gap else None)
+
+
+def _classify(art: Article, i: int, found: _Found) -> Span | None:
+    """The name's reading plus the cues of its context; None when no place."""
+    text, start, end = art.text, art.words[i][0], found.end
     surface = text[start:end]
     # A dateline in capitals ("PARIS, Texas —", "ROME (Reuters) —") names a place, not an
     # acronym: it is read as the name it spells.
     as_read = surface.title() if surface.isupper() and _is_dateline(text, start, end) else surface
-    memo_key = (as_read, key, language)
-    if memo_key in readings:
-        reading = readings[memo_key]
-    else:
-        reading = readings[memo_key] = _read_name(as_read, key, hits, language, gaz)
+    reading = _read_name(as_read, found.key, found.hits, art.language, art.gaz)
     if reading is None:
         return None
-    kind = reading.kind
-    if kind != "name":
+    if reading.kind != "name":
         # Adjectives and metonyms mean their place whatever surrounds them: no context cues.
-        return Span(start, end, surface, 0, kind, reading.places, reading.cues, key)
-    cues: set[str] = set()
-    before = _adjacent_before(text, backwards, start)
-    prev_word = text[before[0] : before[1]] if before is not None else None
-    # After "U.S." or "D.C." the next word is read from the last letter, so ". " is a gap that
-    # ends the name ("the D.C. Commission" is not "before-name").
-    word_end = end - 1 if surface.endswith(".") else end
-    next_word = _adjacent_after(text, word_end)
-    prev_key = prev_word.casefold() if prev_word is not None else None  # one word: no spaces
-    next_key = next_word.casefold() if next_word is not None else None
-    if _looks_like_person(text, start, word_end, last == start, before, prev_word, prev_key,
-                          next_word, next_key, gaz):
+        return Span(start, end, surface, 0, reading.kind, reading.places, reading.cues,
+                    found.key)
+    near = _neighbours(art, i, found.last, end)
+    if _looks_like_person(art, i, found.last == i, near):
         # Part of a person's name is no place whatever else is around it (resolve.py drops
         # it first thing): no other cue is worth reading.
-        return Span(start, end, surface, 0, kind, reading.places, reading.cues | PERSON, key)
-    if prev_key is not None and prev_key in words.locatives:
+        return Span(start, end, surface, 0, "name", reading.places, reading.cues | PERSON,
+                    found.key)
+    cues = _context_cues(art, i, found.key, near)
+    return Span(start, end, surface, 0, "name", reading.places,
+                reading.cues | cues if cues else reading.cues, found.key)
+
+
+def _context_cues(art: Article, i: int, key: str, near: _Neighbours) -> set[str]:
+    """What the words around a name say: "in Kursk", "Gebiet Kursk", "Kursk region", a
+    sentence start, "die Basis", "the Washington Post"."""
+    words = art.context
+    prev_key = art.keys[near.prev] if near.prev is not None else None
+    next_key = art.keys[near.next] if near.next is not None else None
+    cues: set[str] = set()
+    if prev_key in words.locatives:
         cues.add("locative")
-    elif prev_key is not None and before is not None and prev_key in ARTICLES:
-        # "in der Ukraine", "in the US"
-        article = _adjacent_before(text, backwards, before[0])
-        if article is not None and text[article[0] : article[1]].casefold() in words.locatives:
-            cues.add("locative")
-    own_words = key.split()
-    marker = None
-    if prev_key is not None and prev_key in words.before:
-        marker = prev_key
-    elif next_key is not None and next_key in words.after:
-        marker = next_key
-    elif len(own_words) > 1 and own_words[-1] in words.after:
-        marker = own_words[-1]
-    elif len(own_words) > 1 and own_words[0] in words.before:
-        marker = own_words[0]
+    elif near.prev is not None and prev_key in ARTICLES and art.adjacent(near.prev) and (
+        art.keys[near.prev - 1] in words.locatives
+    ):
+        cues.add("locative")  # "in der Ukraine", "in the US"
+    marker = _region_marker(key.split(), prev_key, next_key, words)
     if marker is not None:
         cues.add("region-word")  # "Gebiet Kursk", "Kursk region", "Orange County"
         if marker in words.city:
             cues.add("city-word")  # "Stadt Kursk", "Hafenstadt Wonsan", "city of Aleppo"
-    if _at_sentence_start(text, start):
+    if art.sentence_start(i):
         cues.add("sentence-start")
-    if prev_key is not None and prev_key in words.determiners:
+    if prev_key in words.determiners:
         cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
-    if next_word is not None and next_word[:1].isupper() and language != "de":
+    if near.next is not None and art.word(near.next)[:1].isupper() and art.language != "de":
         cues.add("before-name")  # "the Washington Post", "a New York court"
-    return Span(start, end, surface, 0, kind, reading.places,
-                reading.cues | cues if cues else reading.cues, key)
+    return cues
+
+
+def _region_marker(own_words: list[str], prev_key: str | None, next_key: str | None,
+                   words: ContextWords) -> str | None:
+    if prev_key in words.before:
+        return prev_key
+    if next_key in words.after:
+        return next_key
+    if len(own_words) > 1 and own_words[-1] in words.after:
+        return own_words[-1]
+    if len(own_words) > 1 and own_words[0] in words.before:
+        return own_words[0]
+    return None
 
 
 COMMON_ZIPF = 3.3
@@ -552,21 +502,6 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
     return (start == 0 or text[start - 1] == "\n") and DATELINE_AFTER.match(text, end) is not None
 
 
-def _adjacent_before(text: str, backwards: str, pos: int) -> Token | None:
-    """The word right before offset `pos`, if only spaces on one line lie between (not a line
-    break or punctuation). `backwards` is text[::-1]: the previous word is read forwards
-    there."""
-    n = len(text)
-    m = ADJACENT_WORD.match(backwards, n - pos)
-    return (n - m.end(1), n - m.start(1)) if m is not None else None
-
-
-def _adjacent_after(text: str, pos: int) -> str | None:
-    """The word right after offset `pos`, if only spaces on one line lie between."""
-    m = ADJACENT_WORD.match(text, pos)
-    return m.group(1) if m is not None else None
-
-
 def _at_sentence_start(text: str, start: int) -> bool:
     k = start - 1
     while k >= 0 and text[k] in " \t":
@@ -574,74 +509,61 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return k < 0 or text[k] == "\n" or text[k] in SENTENCE_END
 
 
-def _looks_like_person(
-    text: str,
-    start: int,
-    end: int,
-    single: bool,
-    before: Token | None,
-    prev_word: str | None,
-    prev_key: str | None,
-    next_word: str | None,
-    next_key: str | None,
-    gaz: Gazetteer,
-) -> bool:
+def _is_major_name(gaz: Gazetteer, key: str) -> bool:
+    """Whether a name key can mean a major place (see gazetteer.recognition_facts): a first
+    name like "Georgia", "Paris" or "Washington" that is far more often the place."""
+    return any(h.kind == "name" and h.place in gaz.major_places for h in gaz.hits(key))
+
+
+def _after_title(art: Article, i: int) -> bool:
+    """ "Gov. Mary Fallin", "Dr. Sydney Brenner": an abbreviated title, its dot, then spaces."""
+    gap = art.gap_before(i)
+    return (i > 0 and gap[:1] == "." and len(gap) > 1 and gap[1:].strip(" \t") == ""
+            and art.keys[i - 1] in TITLES)
+
+
+def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) -> bool:
     """A name inside a person's name: "Wladimir Putin", "Kim Jong Un", "Andreas Vana",
-    "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only.
-    `before` is the word before the name, `prev_word`/`next_word` the adjacent words and
-    `prev_key`/`next_key` the same casefolded."""
-    if prev_word is None and "." in text[max(0, start - 3) : start]:
-        abbreviated = ABBREVIATED_TITLE.search(text, max(0, start - 12), start)
-        if abbreviated and abbreviated.group(1).casefold() in TITLES:
-            return True  # "Gov. Mary Fallin", "Dr. Sydney Brenner"
-    prev_cap = prev_word is not None and prev_word[:1].isupper()
-    next_cap = next_word is not None and next_word[:1].isupper()
-    if prev_key is not None and before is not None:
+    "President Lincoln", "Fiston Mwanza Mujila". Decided from the neighbouring words only."""
+    gaz = art.gaz
+    if near.prev is None and _after_title(art, i):
+        return True
+    prev_cap = near.prev is not None and art.word(near.prev)[:1].isupper()
+    if near.prev is not None:
+        prev_key = art.keys[near.prev]
         if prev_key in TITLES:
             return True
         if prev_cap and prev_key in gaz.first_names and not (
-            prev_key in gaz.function_words and _at_sentence_start(text, before[0])
+            prev_key in gaz.function_words and art.sentence_start(near.prev)
         ):  # "Denzel Washington won", but not "In Halle wurde" or "May Britain leave"
-            return not _is_major_place(gaz, prev_key)  # "Mary Adams", but not "Georgia Tech"
-    if next_key is not None and next_key in NAME_PARTICLES:
-        after = _token_after(text, end)
-        third = _token_after(text, after[1]) if after is not None else None
-        if after is not None and third is not None:
-            s2, e2 = third
-            if text[s2:e2][:1].isupper() and text[after[1] : s2] == " ":
-                return True  # "Van der Bellen", "Costa de la Cruz": a surname
-    if next_cap and single and next_key is not None:
-        first = text[start:end].casefold()
-        if (
-            first in gaz.first_names
-            and next_key not in organisation_words()  # "Aurora Fire Department"
-            and not _is_major_place(gaz, next_key)
-            and not _is_major_place(gaz, first)
-        ):
-            return True  # "Wladimir Putin", "Kim Jong", "Mary Adams": a first name, a surname
-        if prev_cap and before is not None and not gaz.hits(next_key) and not _at_sentence_start(
-            text, before[0]
-        ):
-            p = prev_key or ""
-            return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
+            return not _is_major_name(gaz, prev_key)  # "Mary Adams", but not "Georgia Tech"
+    if near.next is None:
+        return False
+    next_key = art.keys[near.next]
+    if next_key in NAME_PARTICLES and _particle_surname(art, near.next):
+        return True  # "Van der Bellen", "Costa de la Cruz": a surname
+    if not (single and art.word(near.next)[:1].isupper()):
+        return False
+    first = art.keys[i]
+    if (
+        first in gaz.first_names
+        and next_key not in organisation_words()  # "Aurora Fire Department"
+        and not _is_major_name(gaz, next_key)
+        and not _is_major_name(gaz, first)
+    ):
+        return True  # "Wladimir Putin", "Kim Jong", "Mary Adams": a first name, a surname
+    if prev_cap and near.prev is not None and not gaz.hits(next_key) and not art.sentence_start(
+        near.prev
+    ):
+        p = art.keys[near.prev]
+        return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
     return False
 
 
-@lru_cache(maxsize=65_536)
-def _is_major_place(gaz: Gazetteer, key: str | int, *, by_index: bool = False) -> bool:
-    """Countries, continents, capitals and cities of 1M+: a first name like "Georgia",
-    "Paris" or "Washington" that is far more often the place ("Victoria" or "Mary", regions
-    too, are not). `key` is a name key, or a record index with `by_index`."""
-    if by_index:
-        places = [int(key)]
-    else:
-        places = [h.place for h in gaz.hits(str(key)) if h.kind == "name"]
-    for idx in places:
-        r = gaz.record(idx)
-        if (
-            r[F_FEATURE] in ("country", "continent")
-            or int(r[F_POP]) >= 1_000_000
-            or idx in gaz.seat_places
-        ):
-            return True
-    return False
+def _particle_surname(art: Article, particle: int) -> bool:
+    """A particle ("van", "de") with a capitalised word one space after it: "Ludwig van
+    Beethoven", "Ursula von der Leyen"."""
+    after = particle + 1
+    return after < len(art.words) and art.word(after)[:1].isupper() and (
+        art.gap_before(after) == " "
+    )

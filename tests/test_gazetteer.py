@@ -404,7 +404,6 @@ def tiny_index() -> dict[str, Any]:
         format=gazetteer_mod.INDEX_FORMAT,
         places=list(TINY_PLACES),
         names=dict(TINY_NAMES),
-        prefixes=frozenset(),
         common={},
         first_names=frozenset({"kim"}),
         acronyms={},
