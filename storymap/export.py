@@ -22,7 +22,9 @@ from branca.element import Element, Figure
 
 from storymap.errors import ExportError
 from storymap.model import GEONAMES_ATTRIBUTION, Mention, Story
-from storymap.render import asset_bundle, country_name, render
+from storymap.i18n import UI_LANGUAGES
+from storymap.render import asset_bundle, render
+from storymap.story_text import country_name, page_language
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +60,26 @@ def inline_assets(m: folium.Map) -> None:
     figure.header.add_child(InlineAssets(), name="storymap_inline_assets")
 
 
-def to_html(story: Story) -> str:
-    """The story map as ONE HTML document that works from file:// without a network."""
-    return standalone_html(render(story))
+def to_html(story: Story, *, ui_language: str = "en", embedded: bool = False) -> str:
+    """The story map as ONE HTML document that works from file:// without a network, every
+    word in `ui_language` ("de" or "en"; others fall back to English).
+
+    `embedded` gives the same map, panel and script laid out to fill a frame (the app shows
+    it with ``st.components.v1.html``): no help line or credits paragraph of its own, and
+    nothing that needs top-level navigation or storage."""
+    language = page_language(ui_language)
+    return standalone_html(render(story, ui_language=language, embedded=embedded),
+                           language=language)
 
 
-def standalone_html(m: folium.Map) -> str:
+def standalone_html(m: folium.Map, *, language: str | None = None) -> str:
     """A folium map as one self-contained page: assets inlined, and an ExportError if anything
-    would still be fetched from elsewhere (shared by the story map and the corpus map)."""
+    would still be fetched from elsewhere (shared by the story map and the corpus map).
+    `language` (a UI language code) goes on the ``<html>`` element."""
     inline_assets(m)
     page: str = m.get_root().render()
+    if language is not None and language in UI_LANGUAGES:
+        page = page.replace("<html>", f'<html lang="{language}">', 1)
     external = _EXTERNAL_ASSET.search(page)
     if external:
         snippet = page[external.start() : external.start() + 120]
