@@ -35,8 +35,15 @@ from shapely.geometry import box as shapely_box
 from shapely.geometry import shape
 
 from .errors import ExportError
+from .i18n import DEFAULT_LANGUAGE, UI_LANGUAGES, translations
 from .labels import Box, LabelRequest, LabelSettings, Marker, Placement, place_labels
 from .model import Place, Story
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined (translated where it is shown)."""
+    return message
+
 
 ATTRIBUTION = "Places: GeoNames (CC BY 4.0) · Outlines: Natural Earth"
 
@@ -98,17 +105,14 @@ FEATURE_MARKERS: dict[str, tuple[str, str]] = {
 }
 """Marker shape and colour per feature, as in the HTML map's legend."""
 
-LEGEND_NAMES: dict[str, dict[str, str]] = {
-    "en": {"country": "Country", "city": "City", "region": "Region", "landmark": "Landmark",
-           "water": "Water", "mountain": "Mountain", "island": "Island",
-           "continent": "Continent", "other": "Place", "seat": "Seat of government",
-           "km": "km", "locale": "en"},
-    "de": {"country": "Land", "city": "Stadt", "region": "Region", "landmark": "Bauwerk",
-           "water": "Gewässer", "mountain": "Berg", "island": "Insel",
-           "continent": "Kontinent", "other": "Ort", "seat": "Regierungssitz", "km": "km",
-           "locale": "de"},
+LEGEND_WORDS: dict[str, str] = {
+    "country": N_("Country"), "city": N_("City"), "region": N_("Region"),
+    "landmark": N_("Landmark"), "water": N_("Water"), "mountain": N_("Mountain"),
+    "island": N_("Island"), "continent": N_("Continent"), "other": N_("Place"),
+    "seat": N_("Seat of government"), "km": N_("km"),
 }
-"""The legend's words per UI language (English where a language has none)."""
+"""The legend's words, in English; translated through the `storymap` message catalog."""
+
 
 FONT_FAMILIES = ["DejaVu Sans"]
 """Bundled with matplotlib: Latin, Greek and Cyrillic (no CJK glyphs; see the note)."""
@@ -126,7 +130,13 @@ _EVENT_ATTR = re.compile(r"^on", re.IGNORECASE)
 
 def legend_language(language: str) -> str:
     """The legend's language for an article's (German for German, else English)."""
-    return language if language in LEGEND_NAMES else "en"
+    return language if language in UI_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _legend_words(ui_language: str) -> dict[str, str]:
+    gettext = translations(legend_language(ui_language), "storymap").gettext
+    return {**{key: gettext(word) for key, word in LEGEND_WORDS.items()},
+            "locale": legend_language(ui_language)}
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -319,7 +329,7 @@ def _draw(story: Story, size: tuple[int, int], title: str | None, ui_language: s
         overlay.set_xlim(0, width)
         overlay.set_ylim(0, height)
         overlay.set_axis_off()
-        words = LEGEND_NAMES.get(ui_language, LEGEND_NAMES["en"])
+        words = _legend_words(ui_language)
         obstacles = _draw_furniture(figure, overlay, renderer, story, frame, title, words,
                                     style)
         ordered = sorted(places, key=lambda p: _importance(story, p))
