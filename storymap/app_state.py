@@ -34,7 +34,7 @@ from storymap.model import Mention, Place, Story, _place_from_dict, _place_to_di
 
 log = logging.getLogger(__name__)
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parent / "tables" / "samples"
 SAMPLE_NAME = "seed-de.txt"
 ARTICLE_MAX_BYTES = article_mod.DEFAULT_MAX_BYTES
 STORY_JSON_MAX_BYTES = 8_000_000

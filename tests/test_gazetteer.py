@@ -574,4 +574,10 @@ def test_read_table_skips_comments(data_copy: Path) -> None:
     (data_copy / "t.tsv").write_text("# a comment\n\nlang\tword\nde\tEssen\n# tail\n",
                                      encoding="utf-8")
     assert list(gazetteer_mod.read_table("t.tsv")) == [{"lang": "de", "word": "Essen"}]
-    assert list(gazetteer_mod.read_table("missing.tsv")) == []
+
+
+def test_a_missing_table_is_an_error_with_a_sentence(data_copy: Path) -> None:
+    from storymap.errors import GazetteerError
+
+    with pytest.raises(GazetteerError, match=r"missing\.tsv cannot be read"):
+        list(gazetteer_mod.read_table("missing.tsv"))

@@ -367,3 +367,15 @@ def test_fast_constructors_make_ordinary_frozen_instances() -> None:
     passage = new_passage(1, 5, 12, "Moskau.")
     assert type(passage) is Passage and passage == Passage(1, 5, 12, "Moskau.")
     assert pickle.loads(pickle.dumps(fast)) == plain
+
+
+def test_a_seat_shown_only_for_its_country_is_not_a_named_place() -> None:
+    from storymap import run
+
+    story = run("Nordkorea schmiedet Allianzen. Der Kreml schweigt.", language="de")
+    named = {p.name for p in story.named_places()}
+    seats = {p.name for p in story.places if p.seat_of}
+    assert "Pjöngjang" in seats or "Pyongyang" in seats
+    assert not named & {"Pjöngjang", "Pyongyang"}
+    assert named & {"Moskau", "Moscow"}  # the Kremlin names Moscow itself
+    assert {p.id for p in story.named_places()} <= {p.id for p in story.places}
