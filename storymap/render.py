@@ -35,7 +35,7 @@ from shapely import affinity
 from shapely.geometry import mapping, shape
 
 from storymap.model import FEATURES, MENTION_KINDS, Mention, Place, Story
-from storymap.story_text import StoryText, country_name, page_language
+from storymap.story_text import StoryText, country_name
 
 log = logging.getLogger(__name__)
 
@@ -502,9 +502,10 @@ def story_payload(story: Story, ui_language: str = "en") -> dict[str, Any]:
         )
     steps = idx.steps(position)
     bounds = None
-    if places:
-        lats = [p["lat"] for p in places]
-        lons = [p["lon"] for p in places]
+    if named:
+        points = [idx.marker_position(p) for p in named]
+        lats = [round(la, 6) for la, _ in points]
+        lons = [round(lo, 6) for _, lo in points]
         bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
     return {
         "v": 2,
