@@ -519,6 +519,7 @@ def story_payload(story: Story, ui_language: str = "en") -> dict[str, Any]:
         "steps": steps,
         "bounds": bounds,
         "spreadZoom": SPREAD_ZOOM,
+        "fitZoom": FIT_MAX_ZOOM,
     }
 
 

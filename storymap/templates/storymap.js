@@ -156,7 +156,15 @@
           node.setAttribute("dir", "auto");
           return node;
         }, { direction: "right" });
-        m.on("click", function () { selectPlace(i, true); openPlace(i); });
+        m.on("click", function () { flight++; selectPlace(i, true); openPlace(i); });
+        /* Leaflet turns Enter on a marker into a click only for a bound popup */
+        m.on("keypress", function (e) {
+          var key = e.originalEvent && e.originalEvent.key;
+          if (key === "Enter" || key === " ") {
+            L.DomEvent.preventDefault(e.originalEvent);
+            flight++; selectPlace(i, true); openPlace(i);
+          }
+        });
         m.on("add", function () { if (active === i && m._icon) { m._icon.classList.add("sm-active"); } });
         markers[i] = m;
       })(i);
@@ -207,8 +215,7 @@
         var c = e.layer, b = c.getBounds();
         var fit = map.getBoundsZoom(b.pad(0.3));
         if (fit > spreadZoom || fit <= map.getZoom()) { c.spiderfy(); return; }
-        map.flyToBounds(b, { padding: [40, 40], maxZoom: spreadZoom,
-                             animate: !reduceMotion, duration: reduceMotion ? 0 : 0.6 });
+        fly({ bounds: b, maxZoom: spreadZoom });
       });
     } else {
       layer = L.featureGroup();
@@ -323,10 +330,30 @@
 
     function pointOf(i) { return L.latLng(places[i].lat, places[i].lon); }
 
-    /* Fly to a view and call `then` when the map has settled there. */
+    /* Fly to a view and call `then` when the map has settled there. Each flight replaces
+       the one before: a callback of an interrupted flight never runs (a pan that a new
+       flight stops ends with a "moveend" of its own, which must not count as arriving). */
+    var flight = 0;
+
+    /* Close a spread group before the map moves: markercluster loses the spread markers when
+       a flight (which has no zoom animation) changes the zoom while they are spread. */
+    function gather(then) {
+      if (!opts.cluster || !spread) { then(); return; }
+      var called = false;
+      function go() { if (!called) { called = true; settle(then); } }
+      layer.once("unspiderfied", go);
+      layer.unspiderfy();
+      setTimeout(go, 600);
+    }
+
     function fly(target, then) {
+      var mine = ++flight;
+      gather(function () { if (mine === flight) { flyNow(mine, target, then); } });
+      return mine;
+    }
+
+    function flyNow(mine, target, then) {
       var done = false;
-      function finish() { if (!done) { done = true; settle(then || function () {}); } }
       var center, zoom;
       if (target.bounds) {
         zoom = Math.min(map.getBoundsZoom(target.bounds, false, L.point(80, 80)),
@@ -335,10 +362,29 @@
       } else {
         center = target.center; zoom = target.zoom;
       }
-      if (map.getZoom() === zoom && map.getCenter().distanceTo(center) < 1) { finish(); return; }
-      map.once("moveend", finish);
-      if (reduceMotion) { map.setView(center, zoom, { animate: false }); }
-      else { map.flyTo(center, zoom, { duration: 0.8 }); }
+      function finish() {
+        if (done) { return; }
+        done = true;
+        map.off("moveend", onEnd);
+        clearTimeout(timer);
+        if (mine === flight) { settle(function () { if (mine === flight && then) { then(); } }); }
+      }
+      function onEnd() { if (Math.abs(map.getZoom() - zoom) < 0.01) { finish(); } }
+      var timer = null;
+      if (Math.abs(map.getZoom() - zoom) < 0.01 && map.getCenter().distanceTo(center) < 1) {
+        finish(); return;
+      }
+      if (reduceMotion) {
+        map.setView(center, zoom, { animate: false });
+        finish();
+        return;
+      }
+      map.flyTo(center, zoom, { duration: 0.8 });
+      map.on("moveend", onEnd);
+      /* a flight the reader interrupts (a drag, a wheel) still ends somewhere */
+      timer = setTimeout(function () {
+        if (!done && mine === flight) { map.setView(center, zoom, { animate: false }); finish(); }
+      }, 3000);
     }
 
     /* The view that fits place i: a country its outline, anything else its point. */
@@ -357,8 +403,9 @@
 
     function showPlace(i, open) {
       map.closePopup();
-      fly(viewOf(i), function () {
+      var mine = fly(viewOf(i), function () {
         reveal(i, function () {
+          if (mine !== flight) { return; }  // the reader has moved on
           if (open) { openPlace(i); } else { markActive(i); }
           markShown(i);
         });
@@ -416,11 +463,19 @@
     function fitOverview(animate) {
       if (!data.bounds) { return; }
       var b = L.latLngBounds(data.bounds).pad(0.1);
-      if (animate && !reduceMotion) {
-        map.flyToBounds(b, { padding: [30, 30], maxZoom: 7, duration: 0.8 });
-      } else {
-        map.fitBounds(b, { padding: [30, 30], maxZoom: 7, animate: false });
+      if (!animate) {
+        map.fitBounds(b, { padding: [30, 30], maxZoom: data.fitZoom, animate: false });
+        return;
       }
+      var mine = ++flight;
+      gather(function () {
+        if (mine !== flight) { return; }
+        if (reduceMotion) {
+          map.fitBounds(b, { padding: [30, 30], maxZoom: data.fitZoom, animate: false });
+        } else {
+          map.flyToBounds(b, { padding: [30, 30], maxZoom: data.fitZoom, duration: 0.8 });
+        }
+      });
     }
 
     function overview() {
