@@ -553,3 +553,47 @@ def test_embedded_page_works_in_a_sandboxed_frame(browser: Any, seed: Story,
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844), (320, 640)])
+def test_credits_never_cover_the_scale_bar(browser: Any, seed_file: Path,
+                                            viewport: tuple[int, int]) -> None:
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        page = Page(context, seed_file.as_uri())
+        scale, credits = page.js("""['.leaflet-control-scale', '.leaflet-control-attribution']
+          .map(s => document.querySelector(s).getBoundingClientRect().toJSON())""")
+        assert "GeoNames" in page.page.locator(".leaflet-control-attribution").inner_text()
+        assert "CC BY 4.0" in page.page.locator(".leaflet-control-attribution").inner_text()
+        apart = (scale["right"] <= credits["left"] or credits["right"] <= scale["left"]
+                 or scale["bottom"] <= credits["top"] or credits["bottom"] <= scale["top"])
+        assert apart, (scale, credits)
+        assert credits["right"] <= viewport[0] and credits["bottom"] <= viewport[1]
+    finally:
+        context.close()
+
+
+def test_every_step_shows_its_places_at_a_fitting_zoom(seed_page: Page) -> None:
+    """Story mode flies to each step's places: never closer than the closest of their views
+    (a country ≤ 7, a city ≤ 13), every place of the step inside the view."""
+    page = seed_page.page
+    total = seed_page.js("storymap.steps.length")
+    for k in range(total):
+        if k:
+            page.locator("#sm-next").click()
+        else:
+            seed_page.js("storymap.goTo(0)")
+        page.wait_for_function(
+            "k => document.documentElement.getAttribute('data-storymap-step') === String(k)",
+            arg=k, timeout=10_000)
+        ids = seed_page.js("k => storymap.steps[k][1]", k)
+        features = seed_page.js("ids => ids.map(i => storymap.places[i].feature)", ids)
+        zoom = seed_page.js("storymap.map.getZoom()")
+        assert zoom <= min(MAX_ZOOM.get(f, CITY_MAX_ZOOM) for f in features), (k, features)
+        inside = seed_page.js("""ids => ids.every(i => storymap.map.getBounds().contains(
+            L.latLng(storymap.places[i].lat, storymap.places[i].lon)))""", ids)
+        assert inside, k
+        if len(ids) == 1:
+            assert seed_page.js("i => !!storymap.markers[i]._icon", ids[0])
+    assert page.locator("#sm-next").is_disabled()
+    assert "Schritt 7 von 7" in page.locator("#sm-status").inner_text()

@@ -446,8 +446,13 @@
       setCurrent(passageEls[steps[k][0]]);
       map.closePopup();
       markActive(null);
+      function arrived() { document.documentElement.setAttribute("data-storymap-step", String(k)); }
+      var mine;
       if (ids.length === 1) {
-        fly(viewOf(ids[0]));
+        /* one place: its own marker, spread from its group, stands out */
+        mine = fly(viewOf(ids[0]), function () {
+          reveal(ids[0], function () { if (mine === flight) { markActive(ids[0]); arrived(); } });
+        });
       } else {
         var bounds = L.latLngBounds([]), maxZoom = spreadZoom;
         ids.forEach(function (x) {
@@ -455,7 +460,7 @@
           bounds.extend(v.bounds || v.center);
           maxZoom = Math.min(maxZoom, v.maxZoom || v.zoom);
         });
-        fly({ bounds: bounds, maxZoom: maxZoom });
+        fly({ bounds: bounds, maxZoom: maxZoom }, arrived);
       }
       updateControls();
     }
