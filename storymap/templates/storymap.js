@@ -184,7 +184,7 @@
     var spread = null;  // the cluster whose markers are spread around its point
     if (opts.cluster) {
       layer = L.markerClusterGroup({
-        maxClusterRadius: 40,
+        maxClusterRadius: data.clusterRadius,
         showCoverageOnHover: false,
         zoomToBoundsOnClick: false,
         spiderfyOnMaxZoom: false,
