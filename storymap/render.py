@@ -65,6 +65,10 @@ FEATURE_ZOOM = {
     "other": 8,
 }
 
+WIDE_AREA_ZOOM = 5
+"""A place in no single country (a sea, a range, a river, the EU: no country code) spans
+several: it is shown at this zoom at most."""
+
 FIT_MAX_ZOOM = 7
 """A country fitted to its outline is shown at this zoom at most (a small one still shows
 its neighbours)."""
@@ -433,12 +437,15 @@ def _country_extent(code: str) -> tuple[float, float, float, float] | None:
 
 def _place_view(place: Place) -> tuple[list[list[float]] | None, int]:
     """How a click shows the place: the extent to fit (or None: its point) and the zoom
-    limit (the fitted view's maximum, or the point's zoom)."""
+    limit (the fitted view's maximum, or the point's zoom): a country its outline, a place
+    in no single country wide, anything else by its feature class."""
     feature = place.feature if place.feature in FEATURES else "other"
     extent = country_extent(place.country_code) if feature == "country" else None
     if extent is not None:
         south, west, north, east = extent
         return [[south, west], [north, east]], FIT_MAX_ZOOM
+    if not place.country_code and feature not in ("country", "continent"):
+        return None, min(FEATURE_ZOOM[feature], WIDE_AREA_ZOOM)
     return None, FEATURE_ZOOM[feature]
 
 

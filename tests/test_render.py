@@ -361,3 +361,45 @@ def test_geodata_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert render_module.world_basemap() == built
     finally:
         render_module._geodata.cache_clear()
+
+
+def test_payload_views_of_places_in_no_single_country() -> None:
+    """A sea, a mountain range, a river and the EU belong to no one country (no country
+    code): a click shows them wide; a peak, a lake shore town or a landmark stay close."""
+    from storymap.model import Place
+
+    places = [
+        Place("area:med", "Mediterranean Sea", "water", 35.0, 20.0),
+        Place("area:alps", "Alps", "mountain", 46.5, 10.0, labels={"de": "Alpen"}),
+        Place("org:EU", "European Union", "other", 48.7, 9.1,
+              labels={"de": "Europäische Union"}),
+        Place("gn:1", "Zugspitze", "mountain", 47.42, 10.98, "DE"),
+        Place("gn:2", "Sagrada Família", "landmark", 41.40, 2.17, "ES"),
+        Place("gn:3", "Spain", "country", 40.0, -4.0, "ES", labels={"de": "Spanien"}),
+        Place("gn:4", "Madrid", "city", 40.42, -3.70, "ES", labels={"de": "Madrid"},
+              seat_of="gn:3"),
+    ]
+    by_name = {p.name: p for p in places}
+    article = ("EU und Spanien\n\nDas Mittelmeer, die Alpen und die Zugspitze; "
+               "in Barcelona die Sagrada Família.")
+    story = build_story(article, "de", [
+        [("EU", by_name["European Union"], "name"), ("Spanien", by_name["Spain"], "name")],
+        [("Mittelmeer", by_name["Mediterranean Sea"], "name"),
+         ("Alpen", by_name["Alps"], "name"), ("Zugspitze", by_name["Zugspitze"], "name"),
+         ("Sagrada Família", by_name["Sagrada Família"], "name")],
+    ], places)
+    payload = story_payload(story, "de")
+    views = {p["id"]: (p["extent"], p["zoom"]) for p in payload["places"]}
+    assert "gn:4" not in views  # Madrid is only Spain's seat here
+    for wide in ("area:med", "area:alps", "org:EU"):
+        assert views[wide] == (None, 5), wide
+    assert views["gn:1"][1] > 7 and views["gn:2"][1] > 7  # a peak, a landmark: close
+    assert all(zoom <= 13 for _, zoom in views.values())
+    spain = views["gn:3"]
+    assert spain[0] is not None and spain[1] <= 7
+    (south, west), (north, east) = spain[0]
+    assert south < 40.42 < north and west < -3.70 < east  # mainland Spain, around Madrid
+    assert north - south < 12  # the Canary Islands (far overseas) do not widen the view
+    titles = {p["id"]: p["title"] for p in payload["places"]}
+    assert titles["gn:3"] == "Spanien (Regierungssitz Madrid)"
+    assert titles["org:EU"] == "Europäische Union"
