@@ -397,30 +397,64 @@ MAX_ZOOM = {"country": 7, "region": 7, "continent": 7}
 CITY_MAX_ZOOM = 13
 
 
-def test_every_mention_shows_its_place_at_a_fitting_zoom(seed_page: Page) -> None:
+def check_every_mention(page: Page) -> None:
     """Each mention flies to its place: a country fitted to its outline (zoom ≤ 7), anything
     else at ≤ 13, the place's own marker on screen (spread from its group if need be) and
     its passages open; the view then stays put (no zoom into an empty max-zoom view)."""
-    page = seed_page.page
-    count = page.locator("button.sm-mention").count()
-    assert count >= 20
+    p = page.page
+    count = p.locator("button.sm-mention").count()
     for k in range(count):
-        shown = page.locator("html").get_attribute("data-storymap-shown") or "0"
-        button = page.locator("button.sm-mention").nth(k)
+        shown = p.locator("html").get_attribute("data-storymap-shown") or "0"
+        button = p.locator("button.sm-mention").nth(k)
         index = int(button.get_attribute("data-place") or "-1")
         button.click()
-        page.wait_for_function(
+        p.wait_for_function(
             "n => (document.documentElement.getAttribute('data-storymap-shown') || '0') !== n",
             arg=shown, timeout=10_000)
-        place = seed_page.js("i => storymap.places[i]", index)
-        zoom = seed_page.js("storymap.map.getZoom()")
+        place = page.js("i => storymap.places[i]", index)
+        zoom = page.js("storymap.map.getZoom()")
         limit = MAX_ZOOM.get(place["feature"], CITY_MAX_ZOOM)
         assert zoom <= limit, (button.inner_text(), place["title"], zoom)
-        assert seed_page.js("i => !!storymap.markers[i]._icon", index), place["title"]
-        popup = page.locator(".leaflet-popup-content h3")
+        assert page.js("""i => !!storymap.markers[i]._icon && storymap.map.getBounds()
+          .contains(storymap.markers[i].getLatLng())""", index), place["title"]
+        popup = p.locator(".leaflet-popup-content h3")
         assert popup.inner_text() == place["title"]
-        page.wait_for_timeout(250)
-        assert seed_page.js("storymap.map.getZoom()") == zoom, place["title"]
+        p.wait_for_timeout(250)
+        assert page.js("storymap.map.getZoom()") == zoom, place["title"]
+
+
+def test_every_mention_shows_its_place_at_a_fitting_zoom(seed_page: Page) -> None:
+    assert seed_page.page.locator("button.sm-mention").count() >= 20
+    check_every_mention(seed_page)
+
+
+ENGLISH_ARTICLE = """Spain and the EU agree on migration deal in Brussels
+
+MADRID — Spain's prime minister met EU leaders in Brussels on Tuesday. The talks covered \
+arrivals on the Canary Islands and in Ceuta, and the Mediterranean route from Libya.
+
+France and Portugal backed the plan, while officials in Paris and Lisbon warned about costs. \
+The Sagrada Familia in Barcelona was lit in blue, and the Alps saw record snow.
+"""
+
+
+def test_every_mention_of_an_english_article_fits(browser: Any, tmp_path: Path) -> None:
+    """A country whose seat the text names too (Spain, Madrid), the EU, a sea, a range, a
+    landmark inside a city: each click fits, in an English page."""
+    from storymap import run  # type: ignore[attr-defined]
+
+    story: Story = run(ENGLISH_ARTICLE)
+    path = tmp_path / "en.html"
+    path.write_text(to_html(story), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = Page(context, path.as_uri())
+        assert page.page.locator("#sm-next").inner_text() == "Next ▸"
+        assert page.page.locator("button.sm-mention").count() >= 12
+        check_every_mention(page)
+        assert page.errors == []
+    finally:
+        context.close()
 
 
 def _clickable_markers(page: Page) -> list[Any]:
