@@ -192,7 +192,7 @@
         chunkInterval: 500,
         chunkDelay: 5,
         chunkProgress: function (done, total) {
-          if (total === markers.length && done >= total) { setTimeout(markReady, 0); }
+          if (total === markers.length && done >= total) { settle(markReady); }
         },
         iconCreateFunction: function (c) {
           var n = c.getChildCount();
@@ -319,13 +319,16 @@
     function reveal(i, then) {
       var m = markers[i];
       if (!opts.cluster) { then(); return; }
-      var parent = layer.getVisibleParent(m);
-      if (!parent || parent === m || parent === spread) { then(); return; }
-      var called = false;
-      function finish() { if (!called) { called = true; settle(then); } }
-      layer.once("spiderfied", finish);
-      parent.spiderfy();
-      setTimeout(finish, 800);  // a spiderfy refused mid-animation still lands somewhere
+      /* markercluster refuses to spread a group while it animates: wait for it first */
+      settle(function () {
+        var parent = layer.getVisibleParent(m);
+        if (!parent || parent === m || parent === spread) { then(); return; }
+        var called = false;
+        function finish() { if (!called) { called = true; settle(then); } }
+        layer.once("spiderfied", finish);
+        parent.spiderfy();
+        setTimeout(finish, 800);  // a spiderfy refused all the same still lands somewhere
+      });
     }
 
     function pointOf(i) { return L.latLng(places[i].lat, places[i].lon); }
@@ -525,6 +528,7 @@
       },
       reveal: function (id, callback) { reveal(api.indexOf(id), callback || function () {}); },
       showPlace: function (id) { showPlace(api.indexOf(id), true); },
+      openPlace: function (id) { openPlace(api.indexOf(id)); },
       step: function () { return step; },
       next: next,
       prev: prev,
