@@ -675,7 +675,7 @@ def render(
         tiles=None,
         zoom_start=zoom,
         zoom_control=False,  # the page script adds it, with titles in the UI language
-        control_scale=True,
+        control_scale=False,  # the page script adds it: miles only for English readers
         max_zoom=18,
         world_copy_jump=True,
     )

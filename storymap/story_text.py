@@ -150,6 +150,7 @@ class StoryText:
             "zoomIn": _("Zoom in"),
             "zoomOut": _("Zoom out"),
             "sheet": _("Passages about this place"),
+            "layers": _("Map layers"),
         }
 
     def chrome(self) -> dict[str, str]:

@@ -312,7 +312,7 @@ def test_narrow_screen_puts_panel_below(browser: Any, seed_file: Path) -> None:
 ENGLISH_WORDS = re.compile(
     r"\b(the|and|of|on|to|in|place|places|show|step|steps|previous|next|overview|seat|"
     r"government|mentioned|times|once|zoom|close|story|passage|passages|click|contributors|"
-    r"outlines|country|city|title|not|resolved|group|data|map|tiles)\b", re.IGNORECASE)
+    r"outlines|country|city|title|not|resolved|group|data|map|tiles|layers|mi)\b", re.IGNORECASE)
 
 
 def ui_words(page: Page) -> list[str]:
@@ -589,12 +589,15 @@ def test_embedded_page_works_in_a_sandboxed_frame(browser: Any, seed: Story,
         context.close()
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844), (320, 640)])
-def test_credits_never_cover_the_scale_bar(browser: Any, seed_file: Path,
-                                            viewport: tuple[int, int]) -> None:
+def test_credits_never_cover_the_scale_bar(browser: Any, seed_file: Path, seed_en_file: Path,
+                                            viewport: tuple[int, int], language: str) -> None:
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     try:
-        page = Page(context, seed_file.as_uri())
+        page = Page(context, (seed_file if language == "de" else seed_en_file).as_uri())
+        scale_text = page.page.locator(".leaflet-control-scale").inner_text()
+        assert ("mi" in scale_text.split()) == (language == "en"), scale_text
         scale, credits = page.js("""['.leaflet-control-scale', '.leaflet-control-attribution']
           .map(s => document.querySelector(s).getBoundingClientRect().toJSON())""")
         assert "GeoNames" in page.page.locator(".leaflet-control-attribution").inner_text()

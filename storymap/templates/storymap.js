@@ -41,6 +41,12 @@
       });
     }
     L.control.zoom({ zoomInTitle: T.zoomIn, zoomOutTitle: T.zoomOut }).addTo(map);
+    L.control.scale({ metric: true, imperial: data.lang === "en" }).addTo(map);
+    /* the layer control comes after this script (folium adds it last): name its toggle then */
+    setTimeout(function () {
+      var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) { toggle.title = T.layers; toggle.setAttribute("aria-label", T.layers); }
+    }, 0);
     if (map.attributionControl) {
       map.attributionControl.setPrefix(
         '<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
