@@ -549,21 +549,29 @@ def test_phone_shows_map_controls_and_passages_on_one_screen(browser: Any,
         context.close()
 
 
+def framed(page_html: str, tmp_path: Path, width: int, height: int) -> Path:
+    """A host page that shows `page_html` as st.components.v1.html does: an iframe's srcdoc
+    with a sandbox, far down a long page."""
+    import html as html_module
+
+    host = tmp_path / "host.html"
+    host.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body style='margin:0'>"
+        "<div style='height:1500px'>app</div>"
+        f"<iframe id='f' style='border:0' width='{width}' height='{height}' sandbox='allow-scripts "
+        "allow-same-origin allow-forms allow-popups allow-downloads' srcdoc=\""
+        + html_module.escape(page_html, quote=True) + "\"></iframe>"
+        "<div style='height:1500px'></div></body></html>", encoding="utf-8")
+    return host
+
+
 def test_embedded_page_works_in_a_sandboxed_frame(browser: Any, seed: Story,
                                                   tmp_path: Path) -> None:
     """As the app shows it: st.components.v1.html puts the page in an iframe's srcdoc with a
     sandbox; the page fills the frame, clicks work and the host page never scrolls."""
-    import html as html_module
-
     page_html = to_html(seed, ui_language="de", embedded=True)
     assert 'class="sm-hint"' not in page_html and 'class="sm-hint"' in to_html(seed)
-    host = tmp_path / "host.html"
-    host.write_text(
-        "<!DOCTYPE html><html><body style='margin:0'><div style='height:1500px'>app</div>"
-        "<iframe id='f' width='900' height='560' sandbox='allow-scripts allow-same-origin "
-        "allow-forms allow-popups allow-downloads' srcdoc=\""
-        + html_module.escape(page_html, quote=True) + "\"></iframe>"
-        "<div style='height:1500px'></div></body></html>", encoding="utf-8")
+    host = framed(page_html, tmp_path, 900, 560)
     context = browser.new_context(viewport={"width": 1000, "height": 800})
     try:
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
@@ -585,6 +593,45 @@ def test_embedded_page_works_in_a_sandboxed_frame(browser: Any, seed: Story,
         assert marker == len(seed.named_places())
         assert p.evaluate("window.scrollY") == 1200
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_embedded_page_in_a_phone_column(browser: Any, seed: Story, tmp_path: Path) -> None:
+    """The app on a phone: a 370 px wide frame. The map, then its story controls, then the
+    article; a tapped marker's passages open in the sheet inside the frame."""
+    host = framed(to_html(seed, ui_language="en", embedded=True), tmp_path, 370, 640)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            ("file:", "data:", "about:")) else r.abort())
+        p = context.new_page()
+        p.goto(host.as_uri())
+        frame = p.frame_locator("#f")
+        frame.locator("html[data-storymap-ready]").wait_for(state="attached", timeout=15_000)
+        inner = p.frames[1]
+        map_box = inner.evaluate("storymap.map.getContainer().getBoundingClientRect().toJSON()")
+        controls = frame.locator(".sm-controls").bounding_box()
+        frame_box = p.locator("#f").bounding_box()
+        assert controls is not None and frame_box is not None
+        assert map_box["top"] <= 1 and map_box["height"] >= 640 * 0.4
+        assert controls["y"] - frame_box["y"] >= map_box["bottom"] - 1  # right below the map
+        assert controls["y"] + controls["height"] <= frame_box["y"] + 640
+        assert frame.locator("#sm-next").inner_text() == "Next ▸"
+        wonsan = next(place for place in seed.places if place.label("de") == "Wonsan")
+        label = inner.evaluate("""id => new Promise(done => { const i = storymap.indexOf(id);
+          storymap.map.setView(storymap.markers[i].getLatLng(), 9, {animate: false});
+          storymap.reveal(id, () => done(storymap.places[i].label)); })""", wonsan.id)
+        assert label == "Wŏnsan"  # the gazetteer's English name
+        frame.locator(f".sm-marker[aria-label^={_css_string(label)}]").tap()
+        sheet = frame.locator("#sm-sheet")
+        sheet.wait_for(state="visible")
+        box, frame_box = sheet.bounding_box(), p.locator("#f").bounding_box()  # tap scrolled
+        assert box is not None and frame_box is not None
+        assert box["y"] + box["height"] <= frame_box["y"] + 640 + 1
+        assert "Kim reiste eigens nach Wonsan" in sheet.inner_text()
+        assert "Mentioned twice" in sheet.inner_text() or "Mentioned 2 times" in sheet.inner_text()
     finally:
         context.close()
 
