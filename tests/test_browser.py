@@ -681,3 +681,34 @@ def test_every_step_shows_its_places_at_a_fitting_zoom(seed_page: Page) -> None:
             assert seed_page.js("i => !!storymap.markers[i]._icon", ids[0])
     assert page.locator("#sm-next").is_disabled()
     assert "Schritt 7 von 7" in page.locator("#sm-status").inner_text()
+
+
+@pytest.mark.parametrize(("article", "count"), [
+    ("Ein Tag ohne Orte\n\nDie Sitzung dauerte lange, es gab Kaffee.", 0),
+    ("One place only\n\nThe minister flew to Wonsan on Monday.", 1),
+])
+def test_stories_with_no_or_one_place_work(browser: Any, tmp_path: Path, article: str,
+                                           count: int) -> None:
+    """No place: no markers, the controls disabled, no error. One place: one step, its marker
+    clickable at a sensible zoom."""
+    from storymap import run  # type: ignore[attr-defined]
+
+    story: Story = run(article)
+    path = tmp_path / "small.html"
+    path.write_text(to_html(story), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = Page(context, path.as_uri())
+        assert len(story.named_places()) == count
+        assert page.js("storymap.markerCount()") == count
+        assert page.page.locator("#sm-prev").is_disabled()
+        assert page.page.locator("#sm-next").is_disabled() == (count == 0)
+        if count:
+            page.page.locator("#sm-next").click()
+            page.page.wait_for_selector("html[data-storymap-step='0']")
+            assert page.js("storymap.map.getZoom()") <= CITY_MAX_ZOOM
+            assert page.page.locator("#sm-next").is_disabled()
+            check_every_mention(page)
+        assert page.errors == []
+    finally:
+        context.close()
