@@ -10,6 +10,7 @@ named as part of its country, "Nordkorea (Regierungssitz Pjöngjang)".
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Mapping
 
 from storymap.i18n import DEFAULT_LANGUAGE, UI_LANGUAGES, translations
@@ -175,8 +176,6 @@ class StoryText:
 
     def attribution(self, basemap: bool) -> str:
         """The map's credit line (HTML: fixed links, translated words escaped)."""
-        import html
-
         _ = self.gettext
         places = html.escape(_("Places"))
         line = (f'{places}: <a href="https://www.geonames.org/" target="_blank" '
@@ -186,8 +185,7 @@ class StoryText:
         return line
 
     def tile_attribution(self) -> str:
-        import html
-
+        """The tiles' credit line (HTML: a fixed link, the translated words escaped)."""
         _ = self.gettext
         link = ('<a href="https://www.openstreetmap.org/copyright" target="_blank" '
                 'rel="noopener">OpenStreetMap</a>')
