@@ -438,14 +438,21 @@ The Sagrada Familia in Barcelona was lit in blue, and the Alps saw record snow.
 """
 
 
+def exported(article: str, folder: Path) -> tuple[Story, Path]:
+    """The article through the pipeline, exported (in its own language) to a file."""
+    from storymap import run  # type: ignore[attr-defined]
+
+    story: Story = run(article)
+    path = folder / "story.html"
+    path.write_text(to_html(story), encoding="utf-8")
+    return story, path
+
+
 def test_every_mention_of_an_english_article_fits(browser: Any, tmp_path: Path) -> None:
     """A country whose seat the text names too (Spain, Madrid), the EU, a sea, a range, a
     landmark inside a city: each click fits, in an English page."""
-    from storymap import run  # type: ignore[attr-defined]
-
-    story: Story = run(ENGLISH_ARTICLE)
-    path = tmp_path / "en.html"
-    path.write_text(to_html(story), encoding="utf-8")
+    story, path = exported(ENGLISH_ARTICLE, tmp_path)
+    assert {"Spain", "Madrid", "European Union"} <= {p.name for p in story.named_places()}
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = Page(context, path.as_uri())
@@ -691,11 +698,7 @@ def test_stories_with_no_or_one_place_work(browser: Any, tmp_path: Path, article
                                            count: int) -> None:
     """No place: no markers, the controls disabled, no error. One place: one step, its marker
     clickable at a sensible zoom."""
-    from storymap import run  # type: ignore[attr-defined]
-
-    story: Story = run(article)
-    path = tmp_path / "small.html"
-    path.write_text(to_html(story), encoding="utf-8")
+    story, path = exported(article, tmp_path)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = Page(context, path.as_uri())
