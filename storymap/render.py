@@ -76,6 +76,8 @@ SPREAD_ZOOM = 13
 """The closest view a click on a mention, a marker, a step or a group ever zooms to: markers
 that are still grouped there are spread around their point instead (a city and a landmark in
 it, a country shown at its seat and that seat named in the text)."""
+FLIGHT_SECONDS = 0.7
+"""How long the map flies to a place, a step or the overview (none with reduced motion)."""
 CLUSTER_RADIUS_PX = 30
 """Markers closer than this (screen pixels) are grouped: a marker is 22 px wide, a group
 badge 40 px, so anything apart enough to be clicked on its own stays a marker."""
@@ -531,6 +533,7 @@ def story_payload(story: Story, ui_language: str = "en") -> dict[str, Any]:
         "spreadZoom": SPREAD_ZOOM,
         "fitZoom": FIT_MAX_ZOOM,
         "clusterRadius": CLUSTER_RADIUS_PX,
+        "flightSeconds": FLIGHT_SECONDS,
     }
 
 

@@ -388,7 +388,7 @@
         finish();
         return;
       }
-      map.flyTo(center, zoom, { duration: 0.8 });
+      map.flyTo(center, zoom, { duration: data.flightSeconds });
       map.on("moveend", onEnd);
       /* a flight the reader interrupts (a drag, a wheel) still ends somewhere */
       timer = setTimeout(function () {
@@ -412,6 +412,8 @@
 
     function showPlace(i, open) {
       map.closePopup();
+      markActive(i);  // the answer to a click is at once visible; the flight follows
+      document.documentElement.setAttribute("data-storymap-target", places[i].id);
       var mine = fly(viewOf(i), function () {
         reveal(i, function () {
           if (mine !== flight) { return; }  // the reader has moved on
@@ -487,7 +489,8 @@
         if (reduceMotion) {
           map.fitBounds(b, { padding: [30, 30], maxZoom: data.fitZoom, animate: false });
         } else {
-          map.flyToBounds(b, { padding: [30, 30], maxZoom: data.fitZoom, duration: 0.8 });
+          map.flyToBounds(b, { padding: [30, 30], maxZoom: data.fitZoom,
+                                 duration: data.flightSeconds });
         }
       });
     }
