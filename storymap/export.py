@@ -13,7 +13,6 @@ import math
 import os
 import re
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from branca.element import Element, Figure
 
 from storymap.errors import ExportError
 from storymap.i18n import UI_LANGUAGES
-from storymap.model import GEONAMES_ATTRIBUTION, Mention, Story
+from storymap.model import Story
 from storymap.render import asset_bundle, render
 from storymap.story_text import country_name, page_language
 
@@ -105,40 +104,15 @@ def _coord(x: float) -> float:
 
 
 def geojson_dict(story: Story) -> dict[str, Any]:
-    """RFC 7946 FeatureCollection: ``story.__geo_interface__`` plus each place's country name,
-    built with an index so 10,000 places stay fast (the model's query is linear per place).
-    Each mention appears once, at the place it names; a seat of government shown only for
-    its country is a feature with ``seat_of`` and no mentions."""
-    direct: dict[str, list[Mention]] = defaultdict(list)
-    for mention in story.mentions:
-        if mention.place_id is not None:
-            direct[mention.place_id].append(mention)
-    features = []
-    for p in story.places:
-        mentions = direct.get(p.id, [])
-        features.append(
-            {
-                "type": "Feature",
-                "id": p.id,
-                "geometry": {"type": "Point", "coordinates": [_coord(p.lon), _coord(p.lat)]},
-                "properties": {
-                    "name": p.name,
-                    "label": p.label(story.language),
-                    "feature": p.feature,
-                    "country_code": p.country_code,
-                    "country": country_name(p.country_code),
-                    "geonameid": p.geonameid,
-                    "seat_of": p.seat_of,
-                    "mentions": [
-                        {"passage": m.passage, "start": m.start, "end": m.end, "text": m.text,
-                         "kind": m.kind}
-                        for m in mentions
-                    ],
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features,
-            "attribution": GEONAMES_ATTRIBUTION}
+    """RFC 7946 FeatureCollection: ``story.__geo_interface__`` (each mention once, at the
+    place it names; a seat shown only for its country has ``seat_of`` and no mentions) with
+    each place's country name and coordinates checked finite and rounded."""
+    collection = story.__geo_interface__
+    for feature in collection["features"]:
+        geometry, props = feature["geometry"], feature["properties"]
+        geometry["coordinates"] = [_coord(x) for x in geometry["coordinates"]]
+        props["country"] = country_name(props["country_code"])
+    return collection
 
 
 def to_geojson(story: Story) -> str:

@@ -265,14 +265,14 @@ class Story:
         """RFC 7946 FeatureCollection (lon/lat) with the mentions that name each place: a
         seat of government shown for its country has ``seat_of`` and none of the country's,
         so every mention is counted once."""
+        named: dict[str, list[dict[str, Any]]] = {p.id: [] for p in self.places}
+        for m in self.mentions:  # one pass: a seat's country keeps its own mentions
+            if m.place_id in named:
+                named[m.place_id].append({"passage": m.passage, "start": m.start,
+                                          "end": m.end, "text": m.text, "kind": m.kind})
         features = []
         for p in self.places:
-            mentions = [
-                {"passage": m.passage, "start": m.start, "end": m.end, "text": m.text,
-                 "kind": m.kind}
-                for m in self.mentions
-                if m.place_id == p.id  # a seat's country keeps its own mentions
-            ]
+            mentions = named[p.id]
             features.append(
                 {
                     "type": "Feature",

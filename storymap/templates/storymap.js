@@ -162,14 +162,12 @@
           node.setAttribute("dir", "auto");
           return node;
         }, { direction: "right" });
-        m.on("click", function () { flight++; selectPlace(i, true); openPlace(i); });
+        function choose() { flight++; selectPlace(i, true); openPlace(i); }
+        m.on("click", choose);
         /* Leaflet turns Enter on a marker into a click only for a bound popup */
         m.on("keypress", function (e) {
           var key = e.originalEvent && e.originalEvent.key;
-          if (key === "Enter" || key === " ") {
-            L.DomEvent.preventDefault(e.originalEvent);
-            flight++; selectPlace(i, true); openPlace(i);
-          }
+          if (key === "Enter" || key === " ") { L.DomEvent.preventDefault(e.originalEvent); choose(); }
         });
         m.on("add", function () { if (active === i && m._icon) { m._icon.classList.add("sm-active"); } });
         markers[i] = m;
@@ -329,12 +327,18 @@
       settle(function () {
         var parent = layer.getVisibleParent(m);
         if (!parent || parent === m || parent === spread) { then(); return; }
-        var called = false;
-        function finish() { if (!called) { called = true; settle(then); } }
-        layer.once("spiderfied", finish);
+        afterLayerEvent("spiderfied", 800, then);  // a refused spiderfy still lands somewhere
         parent.spiderfy();
-        setTimeout(finish, 800);  // a spiderfy refused all the same still lands somewhere
       });
+    }
+
+    /* Call `then` (once, settled) when the cluster layer fires `event`, or after `ms` if it
+       never does. */
+    function afterLayerEvent(event, ms, then) {
+      var called = false;
+      function go() { if (!called) { called = true; settle(then); } }
+      layer.once(event, go);
+      setTimeout(go, ms);
     }
 
     function pointOf(i) { return L.latLng(places[i].lat, places[i].lon); }
@@ -348,11 +352,8 @@
        a flight (which has no zoom animation) changes the zoom while they are spread. */
     function gather(then) {
       if (!opts.cluster || !spread) { then(); return; }
-      var called = false;
-      function go() { if (!called) { called = true; settle(then); } }
-      layer.once("unspiderfied", go);
+      afterLayerEvent("unspiderfied", 600, then);
       layer.unspiderfy();
-      setTimeout(go, 600);
     }
 
     function fly(target, then) {
