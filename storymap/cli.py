@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from . import cli_corpus, cli_network
 from .errors import InputError, StorymapError
+from .i18n import UI_LANGUAGES
 from .model import Mention, Story
 
 EXIT_ERROR = 2
@@ -83,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--geojson", type=Path, help="GeoJSON file to write")
     build.add_argument("--story", type=Path, help="story JSON file to write (re-loadable)")
     build.add_argument("--lang", help="the article's language (ISO code); default: detected")
+    build.add_argument("--ui-lang", choices=UI_LANGUAGES, default=None,
+                       help="the language of the map's labels and controls (HTML, SVG, PNG); "
+                       "default: the article's language if it is one of these, else en")
     build.add_argument("--svg", type=Path, help="still locator map to write, as SVG")
     build.add_argument("--png", type=Path, help="still locator map to write, as PNG")
     build.add_argument("--title", help="the still map's title (default: the article's title)")
@@ -157,9 +161,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         story = load_story(data)
     else:
         story = cli_network.run_with_network(read_file(path), args, max_bytes=DEFAULT_MAX_BYTES)
-    still = StillOptions(size, args.title, legend_language(story.language))
+    ui_language = args.ui_lang or legend_language(story.language)
+    still = StillOptions(size, args.title, ui_language)
     write_outputs(story, html=args.output, geojson=args.geojson, story_json=args.story,
-                  svg=args.svg, png=args.png, still=still)
+                  svg=args.svg, png=args.png, still=still, ui_language=ui_language)
     for target in (args.output, args.geojson, args.story, args.svg, args.png):
         if target:
             print(f"wrote {target}", file=sys.stderr)

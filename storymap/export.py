@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ import folium
 from branca.element import Element, Figure
 
 from storymap.errors import ExportError
+from storymap.i18n import UI_LANGUAGES
 from storymap.model import GEONAMES_ATTRIBUTION, Mention, Story
-from storymap.render import asset_bundle, country_name, render
+from storymap.render import asset_bundle, render
+from storymap.story_text import country_name, page_language
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +62,31 @@ def inline_assets(m: folium.Map) -> None:
     figure.header.add_child(InlineAssets(), name="storymap_inline_assets")
 
 
-def to_html(story: Story) -> str:
-    """The story map as ONE HTML document that works from file:// without a network."""
-    return standalone_html(render(story))
+def to_html(story: Story, *, ui_language: str | None = None, embedded: bool = False) -> str:
+    """The story map as ONE HTML document that works from file:// without a network.
+
+    ``to_html(story, *, ui_language=None, embedded=False) -> str``
+
+    - `ui_language`: the language of every word the page says ("de" or "en"; "de-AT" counts
+      as "de", others fall back to English). None: the article's language when the interface
+      speaks it, else English (a German article gets a German page).
+    - `embedded`: the same map, story panel, payload and script, laid out to fill the frame
+      the app shows it in (``st.components.v1.html(page, height=...)``): no help line or
+      credits paragraph of its own (the map's attribution stays), and nothing that needs
+      top-level navigation, storage or scrolling the host page."""
+    language = page_language(story.language if ui_language is None else ui_language)
+    return standalone_html(render(story, ui_language=language, embedded=embedded),
+                           language=language)
 
 
-def standalone_html(m: folium.Map) -> str:
+def standalone_html(m: folium.Map, *, language: str | None = None) -> str:
     """A folium map as one self-contained page: assets inlined, and an ExportError if anything
-    would still be fetched from elsewhere (shared by the story map and the corpus map)."""
+    would still be fetched from elsewhere (shared by the story map and the corpus map).
+    `language` (a UI language code) goes on the ``<html>`` element."""
     inline_assets(m)
     page: str = m.get_root().render()
+    if language is not None and language in UI_LANGUAGES:
+        page = page.replace("<html>", f'<html lang="{language}">', 1)
     external = _EXTERNAL_ASSET.search(page)
     if external:
         snippet = page[external.start() : external.start() + 120]
@@ -88,16 +106,16 @@ def _coord(x: float) -> float:
 
 def geojson_dict(story: Story) -> dict[str, Any]:
     """RFC 7946 FeatureCollection: ``story.__geo_interface__`` plus each place's country name,
-    built with an index so 10,000 places stay fast (the model's query is linear per place)."""
+    built with an index so 10,000 places stay fast (the model's query is linear per place).
+    Each mention appears once, at the place it names; a seat of government shown only for
+    its country is a feature with ``seat_of`` and no mentions."""
     direct: dict[str, list[Mention]] = defaultdict(list)
     for mention in story.mentions:
         if mention.place_id is not None:
             direct[mention.place_id].append(mention)
     features = []
     for p in story.places:
-        mentions = list(direct.get(p.id, ()))
-        if p.seat_of:
-            mentions = [m for m in story.mentions if m.place_id in {p.id, p.seat_of}]
+        mentions = direct.get(p.id, [])
         features.append(
             {
                 "type": "Feature",
@@ -250,10 +268,16 @@ def write_outputs(
     svg: Path | None = None,
     png: Path | None = None,
     still: StillOptions = StillOptions(),
+    ui_language: str | None = None,
 ) -> None:
-    """Write each requested output; everything is rendered before anything is written."""
+    """Write each requested output; everything is rendered before anything is written.
+    `ui_language` is the HTML page's (None: the article's, see `to_html`)."""
     outputs: list[tuple[Path, bytes]] = []
-    texts = ((html, to_html), (geojson, to_geojson), (story_json, dump_story))
+    texts: tuple[tuple[Path | None, Callable[[Story], str]], ...] = (
+        (html, lambda s: to_html(s, ui_language=ui_language)),
+        (geojson, to_geojson),
+        (story_json, dump_story),
+    )
     for path, writer in texts:
         if path is not None:
             outputs.append((Path(path), writer(story).encode("utf-8")))

@@ -262,13 +262,16 @@ class Story:
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:
-        """RFC 7946 FeatureCollection (lon/lat) with each place's mentions."""
+        """RFC 7946 FeatureCollection (lon/lat) with the mentions that name each place: a
+        seat of government shown for its country has ``seat_of`` and none of the country's,
+        so every mention is counted once."""
         features = []
         for p in self.places:
             mentions = [
                 {"passage": m.passage, "start": m.start, "end": m.end, "text": m.text,
                  "kind": m.kind}
-                for m in self.mentions_of(p.id)
+                for m in self.mentions
+                if m.place_id == p.id  # a seat's country keeps its own mentions
             ]
             features.append(
                 {

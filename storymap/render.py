@@ -31,9 +31,11 @@ import folium
 import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
+from shapely import affinity
 from shapely.geometry import mapping, shape
 
-from storymap.model import FEATURES, GEONAMES_ATTRIBUTION, MENTION_KINDS, Mention, Place, Story
+from storymap.model import FEATURES, MENTION_KINDS, Mention, Place, Story
+from storymap.story_text import StoryText, country_name
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,25 @@ FEATURE_ZOOM = {
     "landmark": 12,
     "other": 8,
 }
+
+WIDE_AREA_ZOOM = 5
+"""A place in no single country (a sea, a range, a river, the EU: no country code) spans
+several: it is shown at this zoom at most."""
+
+FIT_MAX_ZOOM = 7
+"""A country fitted to its outline is shown at this zoom at most (a small one still shows
+its neighbours)."""
+SPREAD_ZOOM = 13
+"""The closest view a click on a mention, a marker, a step or a group ever zooms to: markers
+that are still grouped there are spread around their point instead (a city and a landmark in
+it, a country shown at its seat and that seat named in the text)."""
+FLIGHT_SECONDS = 0.7
+"""How long the map flies to a place, a step or the overview (none with reduced motion)."""
+CLUSTER_RADIUS_PX = 30
+"""Markers closer than this (screen pixels) are grouped: a marker is 22 px wide, a group
+badge 40 px, so anything apart enough to be clicked on its own stays a marker."""
+EXTENT_NEAR_DEGREES = 5.0
+"""Parts of a country this close to its main land count for its fitted view."""
 
 OUTLINE_TOLERANCE = 0.02  # degrees; countryinfo's outlines are already coarse
 BASEMAP_TOLERANCE = 0.1
@@ -317,24 +338,6 @@ def _build_geodata() -> dict[str, Any]:
 # -- the page data ------------------------------------------------------------------------------
 
 
-@functools.cache
-def _territories(language: str) -> Mapping[str, str]:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return dict(Locale.parse(language.replace("-", "_")).territories)
-    except (UnknownLocaleError, ValueError, TypeError):
-        return {}
-
-
-def country_name(code: str | None, language: str = "en") -> str | None:
-    """A country's name in `language` (English when unknown), from CLDR via babel."""
-    if not code:
-        return None
-    code = code.upper()
-    return _territories(language).get(code) or _territories("en").get(code) or code
-
-
 def snippet_window(length: int, spans: Sequence[tuple[int, int]],
                    text: str, max_len: int = SNIPPET_MAX) -> tuple[int, int]:
     """The part of a passage (``[a, b)``, relative offsets) a popup shows: the whole passage when
@@ -368,6 +371,8 @@ class StoryIndex:
         for m in story.mentions:
             if m.place_id is not None:
                 direct[m.place_id].append(m)
+        self.own: dict[str, list[Mention]] = {p.id: direct.get(p.id, []) for p in self.places}
+        """The mentions that name each place (a seat has none of its country's)."""
         self.mentions: dict[str, list[Mention]] = {}
         for p in self.places:
             ms = list(direct.get(p.id, ()))
@@ -383,18 +388,20 @@ class StoryIndex:
             return seat.lat, seat.lon
         return place.lat, place.lon
 
-    def steps(self) -> list[tuple[int, list[int]]]:
-        """Story mode: passages with places (as place positions), in article order."""
+    def steps(self, position: Mapping[str, int] | None = None) -> list[tuple[int, list[int]]]:
+        """Story mode: passages with places (as positions in `position`, by default in the
+        story's place list), in article order."""
+        position = self.position if position is None else position
         per_passage: dict[int, dict[int, None]] = defaultdict(dict)
         for m in self.story.mentions:
-            if m.place_id is not None and m.place_id in self.position:
-                per_passage[m.passage][self.position[m.place_id]] = None
+            if m.place_id is not None and m.place_id in position:
+                per_passage[m.passage][position[m.place_id]] = None
         return [(i, list(per_passage[i])) for i in sorted(per_passage) if i in self.passages]
 
     def route(self) -> list[tuple[float, float]]:
         """The narrative route: marker positions in order of first mention."""
         first = sorted(
-            (ms[0].start, i) for i, p in enumerate(self.places) if (ms := self.mentions[p.id])
+            (ms[0].start, i) for i, p in enumerate(self.places) if (ms := self.own[p.id])
         )
         points: list[tuple[float, float]] = []
         for _, i in first:
@@ -404,10 +411,56 @@ class StoryIndex:
         return points
 
 
-def story_payload(story: Story) -> dict[str, Any]:
-    """Everything the page script needs, compact; offsets are relative to each passage."""
+def country_extent(code: str | None) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) of a country's main land and the parts near it, for a view
+    fitted to the country: far overseas parts (French Guiana, Alaska) would zoom the map out
+    to half the world. Longitudes may pass 180 where a country crosses the antimeridian."""
+    if not code:
+        return None
+    return _country_extent(code.upper())
+
+
+@functools.cache
+def _country_extent(code: str) -> tuple[float, float, float, float] | None:
+    geometry = _geodata()["outlines"].get(code)
+    if geometry is None:
+        return None
+    parts = [p for p in getattr(shape(geometry), "geoms", [shape(geometry)]) if not p.is_empty]
+    if not parts:
+        return None
+    if max(p.bounds[2] for p in parts) - min(p.bounds[0] for p in parts) > 180:
+        parts = [affinity.translate(p, 360.0) if p.centroid.x < 0 else p
+                 for p in parts]
+    main = max(parts, key=lambda p: p.area)
+    near = [p for p in parts if p.distance(main) <= EXTENT_NEAR_DEGREES]
+    west, south, east, north = shapely.union_all(near).bounds
+    return (round(south, 3), round(west, 3), round(north, 3), round(east, 3))
+
+
+def _place_view(place: Place) -> tuple[list[list[float]] | None, int]:
+    """How a click shows the place: the extent to fit (or None: its point) and the zoom
+    limit (the fitted view's maximum, or the point's zoom): a country its outline, a place
+    in no single country wide, anything else by its feature class."""
+    feature = place.feature if place.feature in FEATURES else "other"
+    extent = country_extent(place.country_code) if feature == "country" else None
+    if extent is not None:
+        south, west, north, east = extent
+        return [[south, west], [north, east]], FIT_MAX_ZOOM
+    if not place.country_code and feature not in ("country", "continent"):
+        return None, min(FEATURE_ZOOM[feature], WIDE_AREA_ZOOM)
+    return None, FEATURE_ZOOM[feature]
+
+
+def story_payload(story: Story, ui_language: str = "en") -> dict[str, Any]:
+    """Everything the page script needs, compact; offsets are relative to each passage.
+
+    One entry per place the text names (`Story.named_places`): a seat of government shown
+    only for its country is part of that country's entry (its marker stands at the seat),
+    never a place of its own. Every word comes in `ui_language`."""
     idx = StoryIndex(story)
-    lang = story.language
+    words = StoryText(story, ui_language)
+    named = story.named_places()
+    position = {p.id: i for i, p in enumerate(named)}
     passages = [[p.index, p.text] for p in story.passages]
     mentions: list[list[Any]] = []
     mention_index: dict[tuple[int, int], int] = {}
@@ -416,16 +469,17 @@ def story_payload(story: Story) -> dict[str, Any]:
         if passage is None or not passage.start <= m.start < m.end <= passage.end:
             log.warning("mention %r at %d:%d lies outside its passage", m.text, m.start, m.end)
             continue
-        place = idx.position.get(m.place_id, -1) if m.place_id else -1
+        place = position.get(m.place_id, -1) if m.place_id else -1
         kind = m.kind if m.kind in MENTION_KINDS else "name"
         mention_index[(m.start, m.end)] = len(mentions)
         mentions.append([m.passage, m.start - passage.start, m.end - passage.start, place, kind])
     places = []
-    for p in story.places:
+    for p in named:
         lat, lon = idx.marker_position(p)
+        own = idx.own[p.id]
         snips = []
         by_passage: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for m in idx.mentions[p.id]:
+        for m in own:
             passage = idx.passages.get(m.passage)
             if passage is not None and passage.start <= m.start < m.end <= passage.end:
                 by_passage[m.passage].append((m.start - passage.start, m.end - passage.start))
@@ -434,45 +488,52 @@ def story_payload(story: Story) -> dict[str, Any]:
             a, b = snippet_window(len(text), spans, text)
             inside = [[s, e] for s, e in spans if s < b and e > a]
             snips.append([pi, a, b, inside])
-        seat = idx.seat.get(p.id) if p.feature == "country" else None
-        seat_of = idx.by_id.get(p.seat_of) if p.seat_of else None
         feature = p.feature if p.feature in FEATURES else "other"
+        extent, zoom = _place_view(p)
         places.append(
             {
                 "id": p.id,
-                "label": p.label(lang),
-                "name": p.name,
+                "label": words.name(p),
+                "title": words.title(p),
+                "sub": words.subtitle(p),
+                "seatNote": words.seat_note(p),
+                "counted": words.mentioned(len(own)),
+                "aria": words.aria(p, len(own)),
+                "show": words.show_on_map(p),
                 "feature": feature,
+                "atSeat": words.seat(p) is not None,
                 "lat": round(lat, 6),
                 "lon": round(lon, 6),
-                "country": country_name(p.country_code),
-                "countryLabel": country_name(p.country_code, lang),
-                "seat": seat.label(lang) if seat else None,
-                "seatOf": seat_of.label(lang) if seat_of else None,
-                "zoom": FEATURE_ZOOM.get(feature, 8),
+                "extent": extent,
+                "zoom": zoom,
                 "snips": snips,
-                "count": len(idx.mentions[p.id]),
-                "mi": [
-                    mention_index[(m.start, m.end)]
-                    for m in idx.mentions[p.id]
-                    if (m.start, m.end) in mention_index
-                ],
+                "count": len(own),
+                "mi": [mention_index[(m.start, m.end)] for m in own
+                       if (m.start, m.end) in mention_index],
             }
         )
+    steps = idx.steps(position)
     bounds = None
-    if places:
-        positions = [idx.marker_position(p) for p in story.places]
-        lats = [round(lat, 6) for lat, _ in positions]
-        lons = [round(lon, 6) for _, lon in positions]
+    if named:
+        points = [idx.marker_position(p) for p in named]
+        lats = [round(la, 6) for la, _ in points]
+        lons = [round(lo, 6) for _, lo in points]
         bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
     return {
-        "v": 1,
-        "lang": lang,
+        "v": 2,
+        "lang": words.language,
+        "t": words.messages(),
+        "overview": words.overview(len(places), len(steps)),
+        "stepText": [words.step(k + 1, len(steps)) for k in range(len(steps))],
         "passages": passages,
         "mentions": mentions,
         "places": places,
-        "steps": idx.steps(),
+        "steps": steps,
         "bounds": bounds,
+        "spreadZoom": SPREAD_ZOOM,
+        "fitZoom": FIT_MAX_ZOOM,
+        "clusterRadius": CLUSTER_RADIUS_PX,
+        "flightSeconds": FLIGHT_SECONDS,
     }
 
 
@@ -521,6 +582,8 @@ class StoryLayer(MacroElement):
         self,
         story: Story,
         *,
+        ui_language: str = "en",
+        embedded: bool = False,
         panel: bool = True,
         basemap: bool = True,
         cluster: bool = True,
@@ -528,18 +591,22 @@ class StoryLayer(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "StoryLayer"
         self._template = Template(template_text("story.html.j2"))
+        words = StoryText(story, ui_language)
         self.panel = panel
+        self.embedded = embedded
         self.language = story.language
+        self.ui_language = words.language
         self.title = story.title
-        self.credit = GEONAMES_ATTRIBUTION
-        self.data_json = script_json(story_payload(story))
+        self.words = words.chrome()
+        self.data_json = script_json(story_payload(story, words.language))
         self.basemap_json = script_json(world_basemap()) if basemap else "null"
         self.options_json = script_json(
             {
                 "cluster": cluster,
                 "panel": panel,
+                "embedded": embedded,
                 "icons": list(asset_bundle()["icons"]),
-                "attribution": map_attribution(basemap),
+                "attribution": words.attribution(basemap),
             }
         )
         self.css = template_text("storymap.css")
@@ -565,7 +632,7 @@ def _story_view(
     idx: StoryIndex, story: Story
 ) -> tuple[tuple[float, float, float, float] | None, list[float], int]:
     """Bounds of the markers (countries at their seats) and the view that shows them."""
-    positions = [idx.marker_position(p) for p in story.places]
+    positions = [idx.marker_position(p) for p in story.named_places()]
     bounds = (
         (min(la for la, _ in positions), min(lo for _, lo in positions),
          max(la for la, _ in positions), max(lo for _, lo in positions))
@@ -583,55 +650,63 @@ def _initial_view(
         return [20.0, 0.0], 2
     south, west, north, east = bounds
     span = max(north - south, (east - west) / 2, 0.01)
-    zoom = max(1, min(7, int(math.log2(180 / span))))
+    zoom = max(1, min(FIT_MAX_ZOOM, int(math.log2(180 / span))))
     return [round((south + north) / 2, 5), round((west + east) / 2, 5)], zoom
 
 
 def render(
     story: Story,
     *,
+    ui_language: str = "en",
+    embedded: bool = False,
     panel: bool = True,
     tiles: bool = True,
     basemap: bool = True,
     cluster: bool = True,
 ) -> folium.Map:
-    """The story as a folium map: clustered markers styled by feature, lazy popups with every
-    passage that mentions a place, country outlines, the narrative route, a layer control and
-    (with `panel`) the article beside the map with story mode."""
+    """The story map, the one page the export and the app show: clustered markers styled by
+    feature, lazy popups with every passage that mentions a place, country outlines, the
+    narrative route, a layer control and (with `panel`) the article beside the map with
+    story mode. Every word is in `ui_language`; `embedded` lays the page out to fill a
+    frame (the app's), without the page's own credits and help line."""
     idx = StoryIndex(story)
+    words = StoryText(story, ui_language)
+    chrome = words.chrome()
     _, center, zoom = _story_view(idx, story)
     m = folium.Map(
         location=center,
         tiles=None,
         zoom_start=zoom,
-        control_scale=True,
+        zoom_control=False,  # the page script adds it, with titles in the UI language
+        control_scale=False,  # the page script adds it: miles only for English readers
         max_zoom=18,
         world_copy_jump=True,
     )
     use_data_uri_assets(m)
     figure = m.get_root()
     assert isinstance(figure, Figure)
-    figure.title = html.escape(story.title or "Story map")
+    figure.title = html.escape(story.title or "storymap")
     figure.header.add_child(
         Element('<meta name="generator" content="storymap">'), name="storymap_generator"
     )
     if tiles:
         folium.TileLayer(
             OSM_TILES,
-            attr=OSM_ATTRIBUTION,
+            attr=words.tile_attribution(),
             name="OpenStreetMap",
             max_zoom=19,
             control=False,
             referrer_policy=TILE_REFERRER_POLICY,
         ).add_to(m)
 
-    codes = [p.country_code for p in story.places if p.feature == "country" and p.country_code]
+    codes = [p.country_code for p in story.named_places()
+             if p.feature == "country" and p.country_code]
     outlines = country_outlines(codes)
-    outline_group = folium.FeatureGroup(name="Country outlines", show=True)
+    outline_group = folium.FeatureGroup(name=chrome["outlines"], show=True)
     if outlines["features"]:
         folium.GeoJson(
             outlines,
-            name="Country outlines",
+            name=chrome["outlines"],
             style_function=lambda _f: {
                 "color": "#b03a2e",
                 "weight": 1.5,
@@ -643,7 +718,7 @@ def render(
         ).add_to(outline_group)
     outline_group.add_to(m)
 
-    route_group = folium.FeatureGroup(name="Narrative route", show=True)
+    route_group = folium.FeatureGroup(name=chrome["route"], show=True)
     route = idx.route()
     if len(route) > 1:
         folium.PolyLine(  # type: ignore[no-untyped-call]
@@ -656,8 +731,9 @@ def render(
         ).add_to(route_group)
     route_group.add_to(m)
 
-    StoryLayer(story, panel=panel, basemap=basemap, cluster=cluster).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    StoryLayer(story, ui_language=words.language, embedded=embedded, panel=panel,
+               basemap=basemap, cluster=cluster).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
 
 

@@ -387,3 +387,33 @@ def test_eval_rejects_invalid_json(tmp_path: Path) -> None:
 
 def test_eval_missing_file(tmp_path: Path) -> None:
     assert_clean_failure(cli("eval", tmp_path / "gold.jsonl"), "gold.jsonl")
+
+
+# -- build: the page's language ------------------------------------------------------------------
+
+
+def _page_words(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_build_page_speaks_the_articles_language_by_default(tmp_path: Path) -> None:
+    page = tmp_path / "map.html"
+    assert_ok(cli("build", SEED_DE, "-o", page))
+    text = _page_words(page)
+    assert '<html lang="de">' in text
+    assert "◂ Zurück" in text and "Weiter ▸" in text and "Next ▸" not in text
+
+
+def test_build_ui_lang_sets_the_pages_language(tmp_path: Path) -> None:
+    page = tmp_path / "map.html"
+    assert_ok(cli("build", SEED_DE, "-o", page, "--ui-lang", "en"))
+    text = _page_words(page)
+    assert '<html lang="en">' in text
+    assert "◂ Previous" in text and "Next ▸" in text and "Weiter ▸" not in text
+    assert "North Korea (seat of government Pyongyang)" in text
+
+
+def test_build_rejects_an_unknown_ui_language(tmp_path: Path) -> None:
+    proc = cli("build", SEED_DE, "-o", tmp_path / "map.html", "--ui-lang", "fr")
+    assert_clean_failure(proc, "--ui-lang")
+    assert not (tmp_path / "map.html").exists()

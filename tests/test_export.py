@@ -117,7 +117,7 @@ def test_geojson_is_rfc7946(seed: Story) -> None:
         assert (lon, lat) == (round(place.lon, 6), round(place.lat, 6))
         props = feature["properties"]
         assert props["name"] == place.name and props["feature"] == place.feature
-        mentions = seed.mentions_of(place.id)
+        mentions = [m for m in seed.mentions if m.place_id == place.id]
         assert [(m["passage"], m["start"], m["end"], m["text"]) for m in props["mentions"]] == [
             (m.passage, m.start, m.end, m.text) for m in mentions
         ]
@@ -307,3 +307,69 @@ def test_story_json_of_a_corrected_story(seed: Story) -> None:
     assert loaded == corrected
     assert loaded.mentions[0].place_id is None
     assert any(p.id == RUSSIA.id for p in loaded.places)
+
+
+# -- seats of government: counted once, in every format -----------------------------------------
+
+
+def _page_places(html: str) -> list[dict[str, object]]:
+    match = re.search(r'<script type="application/json" id="storymap-data">(.*?)</script>',
+                      html, re.DOTALL)
+    assert match
+    places: list[dict[str, object]] = json.loads(match.group(1))["places"]
+    return places
+
+
+def test_a_seat_is_part_of_its_country_in_every_format(seed: Story) -> None:
+    """Pyongyang is shown only for North Korea ("Nordkorea" names the country): the page
+    lists it as part of North Korea, the GeoJSON has it as a seat feature without mentions,
+    and summed mention counts equal the mentions of the text in every format."""
+    from sample_stories import NORTH_KOREA, PYONGYANG
+
+    resolved = [m for m in seed.mentions if m.place_id]
+    named = [p.id for p in seed.named_places()]
+    assert PYONGYANG.id not in named and MOSCOW.id in named  # "Kreml" names Moscow itself
+    # the page: one entry per named place, counts summing to the text's mentions
+    page = _page_places(to_html(seed, ui_language="de"))
+    assert [p["id"] for p in page] == named
+    assert sum(int(str(p["count"])) for p in page) == len(resolved)
+    korea = next(p for p in page if p["id"] == NORTH_KOREA.id)
+    assert korea["title"] == "Nordkorea (Regierungssitz Pjöngjang)"
+    assert (korea["lat"], korea["lon"]) == (PYONGYANG.lat, PYONGYANG.lon)
+    # GeoJSON: every mention once; the seat linked to its country, with none of its words
+    features = {f["id"]: f["properties"] for f in geojson_dict(seed)["features"]}
+    assert sum(len(f["mentions"]) for f in features.values()) == len(resolved)
+    assert features[PYONGYANG.id]["seat_of"] == NORTH_KOREA.id
+    assert features[PYONGYANG.id]["mentions"] == []
+    assert [i for i, f in features.items() if f["mentions"]] == named
+    assert [m["text"] for m in features[MOSCOW.id]["mentions"]] == ["Kreml"]
+    # story JSON: the same places and mentions, the seat's link kept
+    saved = json.loads(dump_story(seed))
+    assert [p["id"] for p in saved["places"]] == list(features)
+    assert len([m for m in saved["mentions"] if m["place_id"]]) == len(resolved)
+    assert next(p for p in saved["places"] if p["id"] == PYONGYANG.id)["seat_of"] == \
+        NORTH_KOREA.id
+
+
+def test_dropping_a_country_drops_the_seat_shown_for_it(seed: Story) -> None:
+    from sample_stories import NORTH_KOREA, PYONGYANG
+
+    fixed = seed.without_place(NORTH_KOREA.id)
+    page = _page_places(to_html(fixed, ui_language="en"))
+    assert NORTH_KOREA.id not in [p["id"] for p in page]
+    assert PYONGYANG.id not in [f["id"] for f in geojson_dict(fixed)["features"]]
+    match = re.search(r'id="storymap-data">(.*?)</script>', to_html(fixed, ui_language="en"))
+    assert match
+    overview = json.loads(match.group(1))["overview"]
+    assert overview.startswith(f"{len(fixed.named_places())} places · ")
+    assert len(fixed.named_places()) == len(seed.named_places()) - 1
+
+
+def test_html_language_defaults_to_the_articles(seed: Story) -> None:
+    assert seed.language == "de"
+    assert '<html lang="de">' in to_html(seed) and "Weiter ▸" in to_html(seed)
+    english = replace(seed, language="en")
+    assert '<html lang="en">' in to_html(english) and "Next ▸" in to_html(english)
+    french = replace(seed, language="fr")
+    assert '<html lang="en">' in to_html(french)
+    assert '<html lang="de">' in to_html(french, ui_language="de-AT")

@@ -12,6 +12,7 @@ For every text that is an article at all (anything else must raise InputError):
 from __future__ import annotations
 
 import itertools
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -136,3 +137,45 @@ def test_a_place_name_inside_noise_keeps_offsets_exact(
     except InputError:
         return
     check_story(story)
+
+
+def check_formats_agree(story: Story) -> None:
+    """The exported map, the GeoJSON and the story JSON count the same places and mentions:
+    a seat of government shown only for its country is part of it, never a place of its
+    own, and every mention counts once, for the place it names. Each view fits its place."""
+    from storymap.export import dump_story, geojson_dict
+    from storymap.render import story_payload
+
+    resolved = [m for m in story.mentions if m.place_id]
+    named = [p.id for p in story.named_places()]
+    for language in ("de", "en"):
+        payload = story_payload(story, language)
+        assert [p["id"] for p in payload["places"]] == named
+        assert sum(p["count"] for p in payload["places"]) == len(resolved)
+        assert sorted(i for p in payload["places"] for i in p["mi"]) == [
+            i for i, m in enumerate(payload["mentions"]) if m[3] >= 0]
+        for p in payload["places"]:
+            assert p["zoom"] <= (7 if p["feature"] in ("country", "region", "continent")
+                                 else 13), p
+    features = geojson_dict(story)["features"]
+    assert sum(len(f["properties"]["mentions"]) for f in features) == len(resolved)
+    assert [f["id"] for f in features if f["properties"]["mentions"]] == named
+    seats = {f["id"] for f in features if not f["properties"]["mentions"]}
+    assert all(f["properties"]["seat_of"] for f in features if f["id"] in seats)
+    saved = Story.from_dict(json.loads(dump_story(story)))
+    assert [p.id for p in saved.named_places()] == named
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=articles(), drop=st.integers(min_value=0, max_value=50))
+def test_exported_formats_agree_before_and_after_a_correction(
+    gaz: Gazetteer, text: str, drop: int
+) -> None:
+    try:
+        story = run(text, gazetteer=gaz)
+    except InputError:
+        return
+    check_formats_agree(story)
+    named = story.named_places()
+    if named:
+        check_formats_agree(story.without_place(named[drop % len(named)].id))

@@ -125,18 +125,48 @@ def test_long_passage_is_trimmed_around_the_mention(words: list[str], data: st.D
 # -- payload ------------------------------------------------------------------------------------
 
 
-def test_payload_positions_countries_at_their_seat(seed: Story) -> None:
-    payload = story_payload(seed)
+def test_payload_has_one_entry_per_named_place_with_seats_inside_their_country(
+    seed: Story,
+) -> None:
+    payload = story_payload(seed, "de")
     places = {p["id"]: p for p in payload["places"]}
-    assert len(places) == len(seed.places)
+    assert list(places) == [p.id for p in seed.named_places()]
+    assert PYONGYANG.id not in places  # shown only for North Korea: part of it
+    assert MOSCOW.id in places  # "Kreml" names Moscow itself
     assert (places[RUSSIA.id]["lat"], places[RUSSIA.id]["lon"]) == (MOSCOW.lat, MOSCOW.lon)
     assert (places[NORTH_KOREA.id]["lat"], places[NORTH_KOREA.id]["lon"]) == (
         PYONGYANG.lat, PYONGYANG.lon)
-    assert places[RUSSIA.id]["seat"] == "Moskau"
-    assert places[MOSCOW.id]["seatOf"] == "Russland"
-    assert places[WONSAN.id]["country"] == "North Korea"
-    assert places[WONSAN.id]["countryLabel"] == "Nordkorea"
+    assert places[NORTH_KOREA.id]["title"] == "Nordkorea (Regierungssitz Pjöngjang)"
+    assert places[NORTH_KOREA.id]["atSeat"] is True
+    assert places[RUSSIA.id]["title"] == "Russland (Regierungssitz Moskau)"
+    assert places[MOSCOW.id]["seatNote"] == "Regierungssitz von Russland"
+    assert places[WONSAN.id]["sub"] == "Stadt · Nordkorea"
     assert places[KURSK.id]["label"] == "Kursk"
+    assert payload["overview"] == "6 Orte · 7 Schritte"
+    english = {p["id"]: p for p in story_payload(seed, "en")["places"]}
+    assert english[NORTH_KOREA.id]["title"] == "North Korea (seat of government Pyongyang)"
+    assert english[WONSAN.id]["sub"] == "city · North Korea"
+    assert english[MOSCOW.id]["counted"] == "Mentioned once"
+    assert story_payload(seed, "en")["overview"] == "6 places · 7 steps"
+
+
+def test_counts_agree_with_the_model(seed: Story) -> None:
+    """Each mention counts once, for the place it names: summed counts are the resolved
+    mentions, and the place count is the places the text names."""
+    payload = story_payload(seed, "de")
+    resolved = [m for m in seed.mentions if m.place_id]
+    assert sum(p["count"] for p in payload["places"]) == len(resolved)
+    assert sorted(i for p in payload["places"] for i in p["mi"]) == list(range(len(resolved)))
+    assert len(payload["places"]) == len(seed.named_places())
+
+
+def test_payload_views_fit_the_place(seed: Story) -> None:
+    places = {p["id"]: p for p in story_payload(seed)["places"]}
+    russia = places[RUSSIA.id]
+    assert russia["extent"] is not None and russia["zoom"] <= 7
+    (south, west), (north, east) = russia["extent"]
+    assert south < MOSCOW.lat < north and west < MOSCOW.lon < east
+    assert places[WONSAN.id]["extent"] is None and places[WONSAN.id]["zoom"] <= 13
 
 
 def test_payload_mentions_and_snippets_point_at_the_text(seed: Story) -> None:
@@ -147,11 +177,11 @@ def test_payload_mentions_and_snippets_point_at_the_text(seed: Story) -> None:
         assert texts[passage][s:e] in {m.text for m in seed.mentions}
         assert place >= 0
     for p in payload["places"]:
-        model_mentions = seed.mentions_of(p["id"])
-        assert p["count"] == len(model_mentions)
+        own = [m for m in seed.mentions if m.place_id == p["id"]]
+        assert p["count"] == len(own)
         marked = [payload["mentions"][i] for i in p["mi"]]
-        assert [texts[m[0]][m[1]:m[2]] for m in marked] == [m.text for m in model_mentions]
-        assert [s[0] for s in p["snips"]] == sorted({m.passage for m in model_mentions})
+        assert [texts[m[0]][m[1]:m[2]] for m in marked] == [m.text for m in own]
+        assert [s[0] for s in p["snips"]] == sorted({m.passage for m in own})
         for _passage, a, b, spans in p["snips"]:
             for s, e in spans:
                 assert a <= s < e <= b
@@ -170,11 +200,12 @@ def test_payload_steps_match_the_model(seed: Story) -> None:
 
 def test_route_follows_first_mentions_without_repeats(seed: Story) -> None:
     route = StoryIndex(seed).route()
-    # Russia (at Moscow), North Korea and Pyongyang (one point), Moscow (same point as
-    # Russia: dropped), Wonsan, Ukraine, Kursk
+    # Russia (at Moscow), North Korea (at Pyongyang), the Kremlin (Moscow), Wonsan, Ukraine,
+    # Kursk: each place where the text first names it, never a seat for its country's words
     assert route[0] == (MOSCOW.lat, MOSCOW.lon)
     assert route[1] == (PYONGYANG.lat, PYONGYANG.lon)
-    assert route[2] == (WONSAN.lat, WONSAN.lon)
+    assert route[2] == (MOSCOW.lat, MOSCOW.lon)
+    assert route[3] == (WONSAN.lat, WONSAN.lon)
     assert route[-1] == (KURSK.lat, KURSK.lon)
     assert all(a != b for a, b in itertools.pairwise(route))
 
@@ -247,7 +278,7 @@ def test_rendered_page_structure(seed: Story, seed_html: str) -> None:
     assert 'lang="de"' in seed_html
     data = page_data(seed_html)
     assert isinstance(data, dict)
-    assert [p["id"] for p in data["places"]] == [p.id for p in seed.places]
+    assert [p["id"] for p in data["places"]] == [p.id for p in seed.named_places()]
     assert isinstance(page_data(seed_html, "storymap-basemap"), dict)
     # tiles with a referrer policy, attribution for tiles and GeoNames, a layer control
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in seed_html
@@ -256,6 +287,9 @@ def test_rendered_page_structure(seed: Story, seed_html: str) -> None:
     assert "CC BY 4.0" in seed_html
     assert "L.control.layers" in seed_html
     assert '"Country outlines"' in seed_html and '"Narrative route"' in seed_html
+    german = render(seed, ui_language="de").get_root().render()
+    assert json.dumps("Ländergrenzen") in german and json.dumps("Weg der Geschichte") in german
+    assert "◂ Zurück" in german and "Weiter ▸" in german and "◂ Previous" not in german
     assert "storymapInit(" in seed_html
     # one GeoJson outline layer with Russia, North Korea and Ukraine; one route polyline
     assert seed_html.count("L.geoJson(") == 1
@@ -267,7 +301,7 @@ def test_rendered_page_structure(seed: Story, seed_html: str) -> None:
 
 def test_hostile_text_appears_only_escaped() -> None:
     story = hostile_story()
-    html = render(story).get_root().render()
+    html = render(story, ui_language="de").get_root().render()
     for raw in ("<script>alert(", "<img src=x", "</script><script>alert(2)",
                 "<b onmouseover", "{{ 7*7 }}", "${alert(3)}`"):
         assert raw not in html
@@ -327,3 +361,45 @@ def test_geodata_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert render_module.world_basemap() == built
     finally:
         render_module._geodata.cache_clear()
+
+
+def test_payload_views_of_places_in_no_single_country() -> None:
+    """A sea, a mountain range, a river and the EU belong to no one country (no country
+    code): a click shows them wide; a peak, a lake shore town or a landmark stay close."""
+    from storymap.model import Place
+
+    places = [
+        Place("area:med", "Mediterranean Sea", "water", 35.0, 20.0),
+        Place("area:alps", "Alps", "mountain", 46.5, 10.0, labels={"de": "Alpen"}),
+        Place("org:EU", "European Union", "other", 48.7, 9.1,
+              labels={"de": "Europäische Union"}),
+        Place("gn:1", "Zugspitze", "mountain", 47.42, 10.98, "DE"),
+        Place("gn:2", "Sagrada Família", "landmark", 41.40, 2.17, "ES"),
+        Place("gn:3", "Spain", "country", 40.0, -4.0, "ES", labels={"de": "Spanien"}),
+        Place("gn:4", "Madrid", "city", 40.42, -3.70, "ES", labels={"de": "Madrid"},
+              seat_of="gn:3"),
+    ]
+    by_name = {p.name: p for p in places}
+    article = ("EU und Spanien\n\nDas Mittelmeer, die Alpen und die Zugspitze; "
+               "in Barcelona die Sagrada Família.")
+    story = build_story(article, "de", [
+        [("EU", by_name["European Union"], "name"), ("Spanien", by_name["Spain"], "name")],
+        [("Mittelmeer", by_name["Mediterranean Sea"], "name"),
+         ("Alpen", by_name["Alps"], "name"), ("Zugspitze", by_name["Zugspitze"], "name"),
+         ("Sagrada Família", by_name["Sagrada Família"], "name")],
+    ], places)
+    payload = story_payload(story, "de")
+    views = {p["id"]: (p["extent"], p["zoom"]) for p in payload["places"]}
+    assert "gn:4" not in views  # Madrid is only Spain's seat here
+    for wide in ("area:med", "area:alps", "org:EU"):
+        assert views[wide] == (None, 5), wide
+    assert views["gn:1"][1] > 7 and views["gn:2"][1] > 7  # a peak, a landmark: close
+    assert all(zoom <= 13 for _, zoom in views.values())
+    spain = views["gn:3"]
+    assert spain[0] is not None and spain[1] <= 7
+    (south, west), (north, east) = spain[0]
+    assert south < 40.42 < north and west < -3.70 < east  # mainland Spain, around Madrid
+    assert north - south < 12  # the Canary Islands (far overseas) do not widen the view
+    titles = {p["id"]: p["title"] for p in payload["places"]}
+    assert titles["gn:3"] == "Spanien (Regierungssitz Madrid)"
+    assert titles["org:EU"] == "Europäische Union"
