@@ -52,7 +52,7 @@ warm_caches() {
     local out
     out="$(mktemp -d)"
     step "building the gazetteer index and mapping the sample article" \
-        "about 40 s the first time, 2 s after" -- \
+        "1-3 min the first time, seconds after" -- \
         .venv/bin/storymap build data/samples/seed-de.txt -o "$out/sample.html"
     rm -rf "$out"
 }
