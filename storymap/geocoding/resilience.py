@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..errors import GeocodingError
 from .cache import GeoCache
 from .protocol import Fault, short
 
@@ -75,8 +76,6 @@ class Policy:
                      "cooldown"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                from ..errors import GeocodingError
-
                 raise GeocodingError(f"{name} must be a number of seconds ≥ 0, not {value!r}")
 
     def wait_before(self, attempt: int) -> float:
