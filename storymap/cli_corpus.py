@@ -79,6 +79,8 @@ def run_annotate(args: argparse.Namespace) -> int:
         raise InputError("--max-bytes must be positive")
     if args.batch_size is not None and args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
+    if args.workers < 1:
+        raise InputError("--workers must be at least 1")
     corpus = open_input(
         args.input,
         text_column=args.text_column,

@@ -35,14 +35,14 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_cache_info(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from .geocache import default_cache
+    from .geocoding.cache import default_cache
 
     print(default_cache().info().describe(), file=out or sys.stdout)
     return 0
 
 
 def _cmd_cache_clear(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from .geocache import default_cache
+    from .geocoding.cache import default_cache
 
     cache = default_cache()
     n = cache.clear()
@@ -54,7 +54,7 @@ def _cmd_cache_clear(args: argparse.Namespace, out: TextIO | None = None) -> int
 def add_network_options(parser: argparse.ArgumentParser) -> None:
     """--geocoder, --user-agent, --geocoder-url, --geocoder-timeout, --rerank, --allow-private
     (for `places` and `build`)."""
-    from .geocoders import GEOCODERS
+    from .geocoding import GEOCODERS
 
     group = parser.add_argument_group("online geocoding and web pages")
     group.add_argument(
@@ -84,7 +84,7 @@ def geocoder_from_args(args: argparse.Namespace) -> Any:
     name = getattr(args, "geocoder", "gazetteer") or "gazetteer"
     if name == "gazetteer":
         return None
-    from .geocoders import make_geocoder
+    from .geocoding import make_geocoder
 
     return make_geocoder(
         name,
@@ -112,7 +112,7 @@ def with_network(story: Story, geocoder: Any, args: argparse.Namespace) -> Story
     """The optional re-ranking step (--rerank) after `run`."""
     if geocoder is None or not getattr(args, "rerank", False):
         return story
-    from .geocoders import rerank
+    from .geocoding import rerank
 
     return rerank(story, geocoder)
 

@@ -15,7 +15,7 @@ from .recognize import find_spans
 from .resolve import Resolution, Scored, resolve
 
 if TYPE_CHECKING:
-    from .geocoders import Geocoder
+    from .geocoding import Geocoder
 
 
 def run(
@@ -37,7 +37,7 @@ def run(
     resolutions = resolve(spans, art.text, art.language, gaz, hint_countries=hint_countries)
     story = build_story(art.text, art.language, art.passages, resolutions, gaz)
     if geocoder is not None and getattr(geocoder, "name", None) != "gazetteer":
-        from .geocoders import geocode_unresolved
+        from .geocoding import geocode_unresolved
 
         unknown = [r.span for r in resolutions if not r.span.places and "unknown" in r.span.cues]
         story = geocode_unresolved(story, unknown, geocoder, language=art.language)

@@ -50,7 +50,7 @@ SEED_MENTIONS: list[list[tuple[str, Place, str]]] = [
 
 def split_passages(text: str) -> tuple[Passage, ...]:
     """Passages are the non-empty lines; passage 0 is the title."""
-    passages = []
+    passages: list[Passage] = []
     offset = 0
     for line in text.split("\n"):
         if line.strip():

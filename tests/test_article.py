@@ -491,7 +491,7 @@ def test_split_passages_plain_split_matches_the_regex_on_normalised_text(text: s
 
 
 def _split_by_regex(text: str) -> list[Passage]:
-    out = []
+    out: list[Passage] = []
     for m in article_module._LINE.finditer(text):
         line = m.group()
         stripped = line.strip()

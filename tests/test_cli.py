@@ -225,7 +225,7 @@ def test_closed_stdout_pipe_is_no_traceback() -> None:
 
 # -- annotate ------------------------------------------------------------------------------------
 
-DOCS = [
+DOCS: list[dict[str, Any]] = [
     {"id": "seed", "text": SEED_DE.read_text("utf-8"), "lang": "de"},
     {"id": 2, "text": "Storms hit Texas and Ohio, officials in Washington said."},
     {"id": "kein-ort", "text": "Heute regnet es den ganzen Tag.", "lang": "de"},

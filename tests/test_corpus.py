@@ -472,7 +472,12 @@ def map_page(tmp_path_factory: pytest.TempPathFactory,
         context.route("**/*", route)
         page = context.new_page()
         page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-        page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+
+        def dismiss(dialog: Any) -> None:
+            seen["dialogs"].append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)
         page.goto(path.as_uri())
         page.wait_for_selector("html[data-corpusmap-ready]", timeout=15_000)
         yield page, corpus_payload(records), seen
@@ -533,8 +538,11 @@ def test_gazetteer_is_built_once_before_local_workers_start(
 
     calls: list[list[str]] = []
     monkeypatch.setattr(gazetteer, "cache_dir", lambda: tmp_path)
-    monkeypatch.setattr(sp, "run", lambda cmd, **kw: calls.append(cmd) or
-                        sp.CompletedProcess(cmd, 0, "", ""))
+    def fake_run(cmd: list[str], **kw: Any) -> sp.CompletedProcess[str]:
+        calls.append(cmd)
+        return sp.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(sp, "run", fake_run)
     said: list[str] = []
     corpus.prebuild_gazetteer(said.append)
     assert len(calls) == 1 and "gazetteer.load()" in calls[0][-1]

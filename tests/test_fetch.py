@@ -38,7 +38,7 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         seen.append(address[0])
         return real(address, *args, **kwargs)
 
-    monkeypatch.setattr(fetch_mod.socket, "create_connection", spy)
+    monkeypatch.setattr(fetch_mod.socket, "create_connection", spy)  # type: ignore[attr-defined]
     return seen
 
 

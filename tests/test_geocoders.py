@@ -23,11 +23,10 @@ from typing import Any
 import pytest
 from fake_services import FakeServices, closed_port, running
 
-from storymap import cli_network, geocache
+from storymap import cli_network
 from storymap.errors import GeocodingError
 from storymap.gazetteer import Gazetteer
-from storymap.geocache import GeoCache, make_key
-from storymap.geocoders import (
+from storymap.geocoding import (
     GEOCODERS,
     GazetteerGeocoder,
     Geocoder,
@@ -38,6 +37,8 @@ from storymap.geocoders import (
     rerank,
     reset_outages,
 )
+from storymap.geocoding import cache as geocache
+from storymap.geocoding.cache import GeoCache, make_key
 from storymap.model import Candidate, Mention, Passage, Place, Story
 from storymap.pipeline import run
 
@@ -382,7 +383,7 @@ def test_rate_limit_holds_across_threads_and_instances(fake: FakeServices) -> No
 CHILD = textwrap.dedent(
     """
     import sys
-    from storymap.geocoders import make_geocoder
+    from storymap.geocoding import make_geocoder
     base, *names = sys.argv[1:]
     g = make_geocoder("nominatim", base_url=base, user_agent="storymap-tests", timeout=5)
     for name in names:
@@ -548,7 +549,7 @@ def test_switching_to_wal_waits_out_a_busy_file() -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from storymap.geocache import GeoCache, make_key
+    from storymap.geocoding.cache import GeoCache, make_key
     cache = GeoCache(sys.argv[1])
     blob = "x" * 200_000
     i = 0

@@ -35,7 +35,7 @@ def messages_in_code(domain: str) -> set[str]:
     found: set[str] = set()
     for path in domain_files(domain):
         with path.open("rb") as source:
-            for _, _, message, _ in extract_python(source, KEYWORDS.keys(), [], {}):
+            for _, _, message, _ in extract_python(source, KEYWORDS.keys(), [], {}):  # type: ignore[arg-type]
                 if message:
                     found.add(message if isinstance(message, str) else message[0])
     return found

@@ -358,7 +358,7 @@ def test_fast_constructors_make_ordinary_frozen_instances() -> None:
     from storymap.model import new_mention, new_passage
 
     candidate = Candidate(RU, 1.5, {"prior": 1.5})
-    args = (3, 9, "Moskau", 1, RU.id, "name", 0.9, (candidate,))
+    args: tuple[Any, ...] = (3, 9, "Moskau", 1, RU.id, "name", 0.9, (candidate,))
     fast, plain = new_mention(*args), Mention(*args)
     assert type(fast) is Mention and fast == plain and hash(fast) == hash(plain)
     assert repr(fast) == repr(plain) and replace(fast, end=10).end == 10

@@ -59,7 +59,7 @@ SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "\n\n", "s ", "-", "", " (", ") "
 fragments = st.one_of(
     st.sampled_from(PROSE),
     st.sampled_from(PLACES),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
 )
 
 
@@ -125,7 +125,7 @@ def test_running_twice_gives_the_same_story(gaz: Gazetteer, text: str) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    prefix=st.text(st.characters(exclude_categories=("Cs",)), max_size=30),
+    prefix=st.text(st.characters(exclude_categories=["Cs"]), max_size=30),
     name=st.sampled_from(PLACES),
 )
 def test_a_place_name_inside_noise_keeps_offsets_exact(

@@ -269,7 +269,7 @@ def test_no_two_labels_overlap_in_chromium(which: str, page: Any, seed: Story,
 @needs_browser
 def test_a_hostile_story_runs_nothing_in_chromium(page: Any, tmp_path: Path) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore
     story = hostile_story()
     svg_path, png_path = tmp_path / "h.svg", tmp_path / "h.png"
     svg_path.write_text(to_svg(story), encoding="utf-8")

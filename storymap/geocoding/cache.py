@@ -1,6 +1,6 @@
 """A persistent cache of geocoding answers, shared by every storymap process on the machine.
 
-One SQLite file in the user cache directory (``platformdirs``; ``STORYMAP_CACHE_DIR``
+One SQLite file in the cache directory (`storymap._io.cache_dir`: ``STORYMAP_CACHE_DIR``
 overrides it), in WAL mode so app sessions and CLI runs read and write it at the same time.
 
 Crash safety: every write is one transaction, and every entry carries a SHA-256 of its value
@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .._io import cache_dir
 
 __all__ = [
     "DEFAULT_NEGATIVE_TTL",
@@ -76,12 +78,7 @@ CREATE TABLE IF NOT EXISTS slots (
 
 def cache_path() -> Path:
     """Where the cache lives: $STORYMAP_CACHE_DIR/geocache.sqlite3, else the user cache dir."""
-    env = os.environ.get("STORYMAP_CACHE_DIR")
-    if env:
-        return Path(env) / FILE_NAME
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("storymap")) / FILE_NAME
+    return cache_dir() / FILE_NAME
 
 
 def make_key(*parts: Any) -> str:
