@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ._io import cache_dir as cache_dir
 from .errors import GazetteerError
 from .matcher import NameMatcher
 from .model import Place
@@ -197,15 +198,6 @@ class Gazetteer:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("STORYMAP_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("storymap"))
 
 
 def fingerprint() -> str:

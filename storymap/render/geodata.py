@@ -7,14 +7,14 @@ import functools
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import shapely
 from shapely import affinity
 from shapely.geometry import mapping, shape
+
+from .._io import cache_dir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +96,6 @@ def world_basemap() -> dict[str, Any]:
 _GEODATA_FORMAT = 1
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("STORYMAP_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("storymap"))
-
-
 @functools.cache
 def _geodata() -> dict[str, Any]:
     """Country outlines and the basemap, built once from countryinfo and cached on disk (keyed
@@ -116,7 +107,7 @@ def _geodata() -> dict[str, Any]:
               BASEMAP_TOLERANCE, BASEMAP_GRID, _FILLED_HOLE_MAX_AREA,
               _GAP_CLOSING_RADIUS)).encode()
     ).hexdigest()[:16]
-    path = _cache_dir() / f"geodata-{key}.json"
+    path = cache_dir() / f"geodata-{key}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
@@ -125,9 +116,7 @@ def _geodata() -> dict[str, Any]:
     data = _build_geodata()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
     except OSError as exc:  # a read-only home still renders, just slower
         log.debug("cannot cache country outlines in %s: %s", path, exc)
     return data
