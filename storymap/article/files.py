@@ -33,15 +33,8 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
         raise InputError(
             f"The file {shown} does not exist. Check the file name and the folder."
         ) from None
-    except PermissionError:
-        raise InputError(
-            f"The file {shown} cannot be opened: permission denied. "
-            "Copy it somewhere you may read it, or ask its owner."
-        ) from None
     except OSError as exc:
-        raise InputError(
-            f"The file {shown} cannot be read ({exc.strerror or exc}). Check the path."
-        ) from None
+        raise _unreadable(shown, exc, "Check the path.") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{shown} is a folder, not a file. Choose the article file inside it.")
     if not stat.S_ISREG(info.st_mode):
@@ -51,19 +44,20 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     try:
         with p.open("rb") as fh:
             data = fh.read(max_bytes + 1)  # bounded even if the file grew meanwhile
-    except PermissionError:
-        raise InputError(
-            f"The file {shown} cannot be opened: permission denied. "
-            "Copy it somewhere you may read it, or ask its owner."
-        ) from None
     except OSError as exc:
-        raise InputError(
-            f"The file {shown} cannot be read ({exc.strerror or exc}). Check the file."
-        ) from None
+        raise _unreadable(shown, exc, "Check the file.") from None
     if len(data) > max_bytes:
         raise _too_big(f"The file {shown}", len(data), max_bytes)
 
     return text_from_bytes(data, str(p))
+
+
+def _unreadable(shown: str, exc: OSError, advice: str) -> InputError:
+    """The sentence for a file the system refuses (at its size check or while reading)."""
+    if isinstance(exc, PermissionError):
+        return InputError(f"The file {shown} cannot be opened: permission denied. "
+                          "Copy it somewhere you may read it, or ask its owner.")
+    return InputError(f"The file {shown} cannot be read ({exc.strerror or exc}). {advice}")
 
 
 def text_from_bytes(data: bytes, name: str) -> str:
