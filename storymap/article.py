@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from storymap.errors import InputError
-from storymap.model import Passage, new_passage
+from storymap.model import Passage
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -646,7 +646,7 @@ def split_passages(text: str, *, normalised: bool = False) -> tuple[Passage, ...
             continue
         start = offset + len(line) - len(line.lstrip())
         end = start + len(stripped)
-        passages.append(new_passage(len(passages), start, end, stripped))
+        passages.append(Passage(len(passages), start, end, stripped))
     return tuple(passages)
 
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import marshal
+import math
 import os
 import re
 import statistics
@@ -23,7 +24,7 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache, lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -85,6 +86,113 @@ class Hit(NamedTuple):
     kind: str  # "name" | "adjective" | "demonym" | "metonym"
 
 
+PRIOR = {
+    "country": 6.0,
+    "continent": 5.0,
+    "state": 5.0,
+    "county": 3.5,
+    "area": 4.5,
+    "other-region": 3.0,
+    "curated": 4.5,
+    "city-base": 1.0,
+    "per-decade": 0.7,
+    "city-max": 5.5,
+}
+"""How prominent a place is before any context (the ``prior`` feature): countries >
+continents > states > curated seas, rivers and landmarks > counties > other regions; a town or
+an ISO region of known size earns `per-decade` per tenfold of its people above `city-base`,
+up to `city-max` (towns) or `state` (regions), so a parish of 8,000 ranks like a town of that
+size."""
+BIG_CITY = 1_000_000
+"""People in a city that makes it a major place (with countries, continents and capitals)."""
+
+
+class PlaceFacts(NamedTuple):
+    """What never changes about the places, one typed column per fact (index = record index),
+    computed when the index is built so that scoring reads, and never derives, them."""
+
+    prior: list[float]
+    feature: list[str]
+    cc: list[str]
+    region: list[str]
+    pop: list[int]
+    lat: list[float]
+    lon: list[float]
+    county: list[bool]
+    """A US county or a British/Irish county: small enough for neighbours to place it."""
+    seat: list[bool]
+    """The seat of government of its country."""
+    important: list[bool]
+    """Countries, continents, ISO regions and curated areas (not towns or counties)."""
+    major: list[bool]
+    """Countries, continents, capitals and cities of BIG_CITY people."""
+    region_people: list[int]
+    """People in an ISO 3166-2 region (0: not one, or unknown); see `_region_people`."""
+    name_key: list[str]
+    """The place's canonical name as a key."""
+    own_keys: list[tuple[str, ...]]
+    """The place's own names (canonical and labels) as keys; empty for the regions, areas
+    and continents, whose every name in our tables is deliberate."""
+
+    def own_name(self, idx: int, key: str) -> bool:
+        """The key is the place's own name, not one of GeoNames' many alternates ("Mexico"
+        is Mexico's own name, only an alias of Mexico City)."""
+        keys = self.own_keys[idx]
+        return not keys or key in keys
+
+
+def place_facts(
+    places: list[tuple[Any, ...]], seats: dict[str, int], region_people: dict[str, int]
+) -> dict[str, list[Any]]:
+    """The `PlaceFacts` columns of the records, as plain lists for the index file."""
+    seat_places = set(seats.values())
+    cols: dict[str, list[Any]] = {name: [] for name in PlaceFacts._fields}
+    for idx, r in enumerate(places):
+        feature, pid, pop = r[F_FEATURE], str(r[F_ID]), int(r[F_POP])
+        people = region_people.get(r[F_REGION], 0) if pid.startswith("iso:") else 0
+        seat = idx in seat_places
+        row = {
+            "prior": round(_prior(feature, pid, pop, people), 3), "feature": feature,
+            "cc": r[F_CC] or "", "region": r[F_REGION] or "", "pop": pop,
+            "lat": r[F_LAT], "lon": r[F_LON], "county": pid.startswith(("fips:", "rg2:")),
+            "seat": seat,
+            "important": feature not in ("city", "region") or pid.startswith(("iso:", "area:")),
+            "major": feature in ("country", "continent") or pop >= BIG_CITY or seat,
+            "region_people": people,
+            "name_key": _key(r[F_NAME]),
+            "own_keys": _own_keys(r) if feature in ("city", "country") else (),
+        }
+        for name, value in row.items():
+            cols[name].append(value)
+    return cols
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _own_keys(r: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([_key(r[F_NAME]), *(_key(label) for _, label in r[F_LABELS])]))
+
+
+def _prior(feature: str, pid: str, pop: int, region_people: int) -> float:
+    if feature in ("country", "continent"):
+        return PRIOR[feature]
+    if feature == "region":
+        if pid.startswith("iso:"):
+            return _by_size(region_people, PRIOR["state"]) if region_people else PRIOR["state"]
+        if pid.startswith(("fips:", "rg2:")):
+            return PRIOR["county"]
+        return PRIOR["area"] if pid.startswith("area:") else PRIOR["other-region"]
+    if feature != "city":
+        return PRIOR["curated"]  # seas, rivers, mountains, landmarks: named on purpose
+    return _by_size(pop, PRIOR["city-max"])
+
+
+def _by_size(people: int, most: float) -> float:
+    return min(most, PRIOR["city-base"] + PRIOR["per-decade"] * math.log10(people + 1))
+
+
 class Gazetteer:
     """Read-only view of the compiled index; cheap to share between threads and stories."""
 
@@ -108,6 +216,7 @@ class Gazetteer:
         """Rough size of each ISO 3166-2 region (see `_region_people`), for its prior."""
         self.seats: dict[str, int] = index["seats"]
         self.seat_places: frozenset[int] = frozenset(self.seats.values())
+        self.facts = PlaceFacts(**index["facts"])
         self.fingerprint: str = index["fingerprint"]
         self.common: dict[str, tuple[float, float]] = index["common"]
         self.first_names: frozenset[str] = index["first_names"]
@@ -158,8 +267,6 @@ class Gazetteer:
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
 
-
-    @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, records never change
     def place(self, idx: int) -> Place:
         r = self.records[idx]
         return Place(
@@ -395,9 +502,11 @@ def build_index() -> dict[str, Any]:
                       for i in range(0, len(entries), 2))
         names[key] = codes[0] if len(codes) == 1 else codes
     common = _common_words(names)
+    region_people = _region_people(b)
     return {
         "format": INDEX_FORMAT,
         "places": b.places,
+        "facts": place_facts(b.places, b.seats, region_people),
         "common": common,
         "first_names": _first_names(),
         "common_words": _common_vocabulary(),
@@ -417,7 +526,7 @@ def build_index() -> dict[str, Any]:
         **recognition_facts(names, b.places, b.seats),
         "countries": b.countries,
         "regions": b.regions,
-        "region_people": _region_people(b),
+        "region_people": region_people,
         "seats": b.seats,
     }
 

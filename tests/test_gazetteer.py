@@ -410,6 +410,7 @@ def tiny_index() -> dict[str, Any]:
         countries={},
         regions={},
         seats={},
+        facts=gazetteer_mod.place_facts(list(TINY_PLACES), {}, {}),
     )
     index.pop("fingerprint", None)
     index.pop("other_path", None)
