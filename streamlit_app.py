@@ -44,6 +44,7 @@ except ImportError:  # another streamlit-folium: plain st_folium, rendered every
 
 from storymap import app_state as app
 from storymap import gazetteer as gazetteer_mod
+from storymap import still
 from storymap.errors import StorymapError
 from storymap.export import dump_story, to_geojson, to_html
 from storymap.gazetteer import Gazetteer
@@ -801,13 +802,24 @@ def region_hint(story: Story) -> None:
 # -- export ---------------------------------------------------------------------------------
 
 
+def still_svg(story: Story) -> str:
+    """The still locator map, with the story's corrections, legend in the story's language."""
+    return still.to_svg(story, ui_language=still.legend_language(story.language))
+
+
+def still_png(story: Story) -> bytes:
+    return still.to_png(story, ui_language=still.legend_language(story.language))
+
+
 def downloads(story: Story) -> None:
     sb = st.sidebar
     sb.markdown("#### Export")
-    files: list[tuple[str, Callable[[Story], str], str, str]] = [
+    files: list[tuple[str, Callable[[Story], str | bytes], str, str]] = [
         ("Story map (HTML)", to_html, ".html", "text/html"),
         ("Places (GeoJSON)", to_geojson, ".geojson", "application/geo+json"),
         ("Story (JSON, re-loadable)", dump_story, ".story.json", "application/json"),
+        ("Still map (SVG)", still_svg, ".svg", "image/svg+xml"),
+        ("Still map (PNG)", still_png, ".png", "image/png"),
     ]
     for label, func, suffix, mime in files:
         sb.download_button(

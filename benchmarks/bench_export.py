@@ -78,6 +78,32 @@ def cold_process_export(story: Story) -> float:
     return float(out.stdout.strip())
 
 
+STILL_FLOORS = {"svg_bytes": 400_000, "png_bytes": 2_000_000}
+
+
+def still_rows(stories: list[tuple[str, Story]], runs: int) -> list[str]:
+    """Print SVG and PNG time (median and range over `runs`) and size; return floors missed."""
+    from storymap.still import to_png, to_svg
+
+    print(f"{'still map':>12} {'format':>6} {'median s':>9} {'range s':>13} {'size KB':>8}")
+    missed = []
+    for label, story in stories:
+        for fmt, draw in (("svg", to_svg), ("png", to_png)):
+            times, size = [], 0
+            for _ in range(max(runs, 1)):
+                t0 = time.perf_counter()
+                out = draw(story)
+                times.append(time.perf_counter() - t0)
+                size = len(out.encode("utf-8") if isinstance(out, str) else out)
+            print(f"{label:>12} {fmt:>6} {statistics.median(times):>9.3f} "
+                  f"{min(times):>6.3f}-{max(times):<6.3f} {size / 1000:>8.0f}")
+            if label == "seed" and size > STILL_FLOORS[f"{fmt}_bytes"]:
+                missed.append(f"seed {fmt} is {size} bytes")
+    print(f"floors for the seed: SVG <= {STILL_FLOORS['svg_bytes'] // 1000} KB, "
+          f"PNG <= {STILL_FLOORS['png_bytes'] // 1000} KB")
+    return missed
+
+
 def time_to_interactive(browser: object, path: Path, runs: int) -> tuple[float, float]:
     """(median ms until ready, median ms to open one popup) over `runs` fresh page loads."""
     ready, popup = [], []
@@ -106,11 +132,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--still-only", action="store_true",
+                        help="only the still maps (SVG, PNG): no HTML export, no browser")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     failures = []
 
     story, source = seed_story()
+    failures.extend(still_rows([("seed", story), ("100 places", synthetic_story(100))],
+                               args.runs))
+    print()
+    if args.still_only:
+        for failure in failures:
+            print(f"FLOOR MISSED: {failure}")
+        return 1 if failures else 0
     html, first, warm = timed_export(story, args.runs)
     size = len(html.encode("utf-8"))
     print(f"seed story ({source}, {len(story.places)} places)")

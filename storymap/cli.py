@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--geojson", type=Path, help="GeoJSON file to write")
     build.add_argument("--story", type=Path, help="story JSON file to write (re-loadable)")
     build.add_argument("--lang", help="the article's language (ISO code); default: detected")
+    build.add_argument("--svg", type=Path, help="still locator map to write, as SVG")
+    build.add_argument("--png", type=Path, help="still locator map to write, as PNG")
+    build.add_argument("--title", help="the still map's title (default: the article's title)")
+    build.add_argument("--size", default="default",
+                       help="the still map's size: WIDTHxHEIGHT in pixels, or default "
+                            "(1200x800), social (1200x630), square (1080x1080)")
     build.set_defaults(func=_cmd_build)
     cli_network.add_network_options(build)
 
@@ -127,10 +133,13 @@ def _cmd_places(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .article import DEFAULT_MAX_BYTES, read_file
-    from .export import is_story_json, load_story, write_outputs
+    from .export import StillOptions, is_story_json, load_story, write_outputs
+    from .still import legend_language, parse_size
 
-    if not (args.output or args.geojson or args.story):
-        raise InputError("Say what to write: -o story.html, --geojson FILE and/or --story FILE.")
+    if not (args.output or args.geojson or args.story or args.svg or args.png):
+        raise InputError("Say what to write: -o story.html, --geojson FILE, --story FILE, "
+                         "--svg FILE and/or --png FILE.")
+    size = parse_size(args.size)  # a bad size fails before any work
     fetched = cli_network.read_url(args.article, args)
     path = Path(args.article)
     if fetched is not None:
@@ -148,8 +157,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         story = load_story(data)
     else:
         story = cli_network.run_with_network(read_file(path), args, max_bytes=DEFAULT_MAX_BYTES)
-    write_outputs(story, html=args.output, geojson=args.geojson, story_json=args.story)
-    for target in (args.output, args.geojson, args.story):
+    still = StillOptions(size, args.title, legend_language(story.language))
+    write_outputs(story, html=args.output, geojson=args.geojson, story_json=args.story,
+                  svg=args.svg, png=args.png, still=still)
+    for target in (args.output, args.geojson, args.story, args.svg, args.png):
         if target:
             print(f"wrote {target}", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -202,12 +203,16 @@ def _check_consistent(story: Story) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Write atomically: a reader never sees half a file, a failure leaves no partial file."""
-    path = Path(path)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ExportError(f"cannot encode {path} as UTF-8: {exc.reason}") from exc
+    _write_bytes(path, data)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write atomically: a reader never sees half a file, a failure leaves no partial file."""
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise ExportError(f"cannot write {path}: folder {directory} does not exist")
@@ -226,28 +231,50 @@ def _write_text(path: Path, text: str) -> None:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+@dataclass(frozen=True)
+class StillOptions:
+    """What a still map (SVG, PNG) looks like: pixel size, title (None: the article's) and
+    the language of its legend."""
+
+    size: tuple[int, int] = (1200, 800)
+    title: str | None = None
+    ui_language: str = "en"
+
+
 def write_outputs(
     story: Story,
     *,
     html: Path | None,
     geojson: Path | None,
     story_json: Path | None,
+    svg: Path | None = None,
+    png: Path | None = None,
+    still: StillOptions = StillOptions(),
 ) -> None:
     """Write each requested output; everything is rendered before anything is written."""
-    outputs: list[tuple[Path, str]] = []
-    if html is not None:
-        outputs.append((Path(html), to_html(story)))
-    if geojson is not None:
-        outputs.append((Path(geojson), to_geojson(story)))
-    if story_json is not None:
-        outputs.append((Path(story_json), dump_story(story)))
-    for path, text in outputs:
-        _write_text(path, text)
-        log.info("wrote %s (%d bytes)", path, len(text.encode("utf-8")))
+    outputs: list[tuple[Path, bytes]] = []
+    texts = ((html, to_html), (geojson, to_geojson), (story_json, dump_story))
+    for path, writer in texts:
+        if path is not None:
+            outputs.append((Path(path), writer(story).encode("utf-8")))
+    if svg is not None or png is not None:
+        from . import still as still_map
+
+        size, title, lang = still.size, still.title, still.ui_language
+        if svg is not None:
+            picture = still_map.to_svg(story, size=size, title=title, ui_language=lang)
+            outputs.append((Path(svg), picture.encode("utf-8")))
+        if png is not None:
+            outputs.append((Path(png), still_map.to_png(story, size=size, title=title,
+                                                        ui_language=lang)))
+    for path, data in outputs:
+        _write_bytes(path, data)
+        log.info("wrote %s (%d bytes)", path, len(data))
 
 
 __all__ = [
     "STORY_FORMAT",
+    "StillOptions",
     "dump_story",
     "geojson_dict",
     "inline_assets",

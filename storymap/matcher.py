@@ -6,9 +6,10 @@ sequence of symbols: each word's id, and between words the joiner that may stand
 space, a hyphen, an apostrophe, a dot). The article is written the same way, once, and one
 automaton pass finds every such name in it; the recognizer keeps the longest one at each word.
 
-Each word id is written as two symbols (its id modulo `ID_BASE`, then the rest): the automaton
-looks a symbol up among a node's children one by one, and ~60,000 different first words under
-one root node would make every step slow. Two symbols keep every node below a few hundred.
+The article is written with WIDTH symbols per word, so a symbol's position says which word
+it belongs to. A word id takes two of them (the id modulo a base near its square root, then
+the rest): the automaton looks a symbol up among a node's children one by one, and ~60,000
+different first words under one root would make every step slow.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ BREAK = 0
 """Anything between two words that no name has there: a comma, a line break, two spaces."""
 UNKNOWN = 1
 """A word that is in no multi-word name."""
-DOT = 2
-"""A dot right after a word ("U.S.", "St. Louis", "Ky."): the text may go on after it."""
-JOINERS = {" ": 3, "-": 4, "'": 5, "\u2019": 5}
-"""What may stand between the words of one name (after an optional dot)."""
-FIRST_ID = 6
+GAPS = {" ": 2, "-": 3, "'": 4, "\u2019": 4, ".": 5, ". ": 6}
+"""What may stand between the words of one name: "New York", "Baden-Württemberg", "Côte
+d'Ivoire", "U.S.", "St. Louis"."""
+DOT_END = 7
+"""A dot after a word, then anything else ("U.S.," "Ky.)"): a name may end with the dot."""
+DOT_GAPS = (GAPS["."], GAPS[". "], DOT_END)
+"""A name that ends with a dot ("U.S.", "Ky.") is stored once for each of these."""
+FIRST_ID = 8
+WIDTH = 3
+"""Symbols per word: its id in two symbols, then the gap after it."""
 
 
 class Match(NamedTuple):
@@ -64,8 +70,8 @@ class NameMatcher:
         matcher = cls(ahocorasick.Automaton(ahocorasick.STORE_INTS, ahocorasick.KEY_SEQUENCE),
                       words)
         for _, parts in encoded:
-            symbols = matcher._symbols(parts)
-            matcher._automaton.add_word(symbols, len(symbols))
+            for symbols in matcher._symbols(parts):
+                matcher._automaton.add_word(symbols, len(symbols))
         matcher._automaton.make_automaton()
         return matcher
 
@@ -80,12 +86,10 @@ class NameMatcher:
     def is_prefix(self, key: str) -> bool:
         """Whether a normalized key is the start of a longer multi-word name, up to a word's
         end ("new" and "new york" of "new york city")."""
-        parts = _parts(key)
-        if parts is None:
-            parts = [key] if WORD.fullmatch(key) else None
+        parts = _parts(key) or ([key] if WORD.fullmatch(key) else None)
         if parts is None or any(w not in self._words for w in parts[::2]):
             return False
-        return bool(self._automaton.match(self._symbols(parts)))
+        return any(self._automaton.match(symbols) for symbols in self._symbols(parts))
 
     def matches(self, text: str, words: Sequence[tuple[int, int]], keys: Sequence[str],
                 *, genitive: bool = False) -> dict[int, list[Match]]:
@@ -93,79 +97,62 @@ class NameMatcher:
         `words` are the article's (start, end) word offsets, `keys` their casefolded forms.
         With `genitive` (German), a word that no name has but whose form without a final -s
         one has ("Baden-Württembergs") is read as that form, and a name may end with it."""
-        symbols, owner, starts, stripped = self._encode(text, words, keys, genitive)
+        symbols, stripped = self._encode(text, words, keys, genitive)
         found: dict[int, list[Match]] = {}
-        for last_symbol, length in self._automaton.iter(tuple(symbols)):
-            first = starts.get(last_symbol - length + 1)
-            if first is None:
+        for last_symbol, length in self._automaton.iter(symbols):
+            first_symbol = last_symbol - length + 1
+            if first_symbol % WIDTH:
                 continue
-            last = owner[last_symbol]
-            if any(w in stripped for w in range(first, last)):
+            first, last = first_symbol // WIDTH, last_symbol // WIDTH
+            if stripped and any(w in stripped for w in range(first, last)):
                 continue  # a genitive inside a name is no name
-            end = words[last][1] + (symbols[last_symbol] == DOT)
-            found.setdefault(first, []).append(Match(last, end, last in stripped))
+            dot = last_symbol % WIDTH == WIDTH - 1  # the name ends with the dot after its word
+            found.setdefault(first, []).append(
+                Match(last, words[last][1] + dot, last in stripped))
         for options in found.values():
             options.sort(key=lambda m: m.end)
         return found
 
     def _encode(self, text: str, words: Sequence[tuple[int, int]], keys: Sequence[str],
-                genitive: bool) -> tuple[list[int], list[int], dict[int, int], set[int]]:
-        """The article as symbols; the word each symbol belongs to (a gap belongs to the word
-        before it); the symbol position where each word starts; the genitives read without
-        their -s."""
-        symbols: list[int] = []
-        owner: list[int] = []
-        starts: dict[int, int] = {}
+                genitive: bool) -> tuple[tuple[int, ...], set[int]]:
+        """The article as symbols, WIDTH per word, written by slice (no loop per word), and
+        the words read as genitives without their -s."""
+        if not words:
+            return (), set()
+        ids, base = self._words, self._base
+        wids = [ids.get(k, -1) for k in keys]
         stripped: set[int] = set()
-        base, ids = self._base, self._words
-        for i, key in enumerate(keys):
-            starts[len(symbols)] = i
-            wid = ids.get(key)
-            if wid is None and genitive and key[-1:] == "s":
-                wid = ids.get(key[:-1])
-                if wid is not None:
+        if genitive:
+            for i, k in enumerate(keys):
+                if wids[i] < 0 and k[-1:] == "s" and (stem := ids.get(k[:-1])) is not None:
+                    wids[i] = stem
                     stripped.add(i)
-            if wid is None:
-                symbols.append(UNKNOWN)
-                owner.append(i)
-            else:
-                symbols += (FIRST_ID + wid % base, FIRST_ID + base + wid // base)
-                owner += (i, i)
-            gap = _gap(text, words[i][1], words[i + 1][0] if i + 1 < len(words) else len(text))
-            symbols += gap
-            owner += [i] * len(gap)
-        return symbols, owner, starts, stripped
+        starts = [s for s, _ in words[1:]]
+        starts.append(len(text))
+        gaps = [text[e:s] for (_, e), s in zip(words, starts, strict=True)]
+        symbols = [0] * (WIDTH * len(words))
+        symbols[0::WIDTH] = [FIRST_ID + w % base if w >= 0 else UNKNOWN for w in wids]
+        symbols[1::WIDTH] = [FIRST_ID + base + w // base if w >= 0 else UNKNOWN for w in wids]
+        symbols[2::WIDTH] = [GAPS.get(g) or (DOT_END if g[:1] == "." else BREAK) for g in gaps]
+        return tuple(symbols), stripped
 
-    def _symbols(self, parts: Sequence[str]) -> tuple[int, ...]:
+    def _symbols(self, parts: Sequence[str]) -> list[tuple[int, ...]]:
+        """A key's symbols: one sequence, or one per way the text may go on after its dot."""
         out: list[int] = []
         base = self._base
         for n, part in enumerate(parts):
             if n % 2 == 0:
                 wid = self._words[part]
                 out += (FIRST_ID + wid % base, FIRST_ID + base + wid // base)
-            else:
-                out += _gap(part, 0, len(part))
-        return tuple(out)
+            elif n < len(parts) - 1:
+                out.append(GAPS[part])
+        if len(parts) % 2 == 0:  # a trailing dot ("u.s.")
+            return [(*out, gap) for gap in DOT_GAPS]
+        return [tuple(out)]
 
 
 def _id_base(words: int) -> int:
     return max(2, math.isqrt(words) + 1)
-
-
-def _gap(text: str, start: int, end: int) -> list[int]:
-    """The symbols for what stands between two words (or after the last): a dot first, if
-    one follows the word, then a joiner, or BREAK for anything else."""
-    if start == end:
-        return []
-    out = []
-    if text[start] == ".":
-        out.append(DOT)
-        start += 1
-        if start == end:
-            return out
-    joiner = JOINERS.get(text[start]) if end - start == 1 else None
-    out.append(BREAK if joiner is None else joiner)
-    return out
 
 
 def _parts(key: str) -> list[str] | None:
@@ -175,7 +162,7 @@ def _parts(key: str) -> list[str] | None:
     pos = 0
     for m in WORD.finditer(key):
         gap = key[pos : m.start()]
-        if (pos == 0 and gap) or (pos > 0 and not _joinable(gap)):
+        if (pos == 0 and gap) or (pos > 0 and gap not in GAPS):
             return None
         if pos > 0:
             parts.append(gap)
@@ -187,8 +174,3 @@ def _parts(key: str) -> list[str] | None:
     if tail:
         parts.append(tail)
     return parts if len(parts) > 1 else None
-
-
-def _joinable(gap: str) -> bool:
-    rest = gap[1:] if gap.startswith(".") else gap
-    return rest == "" or (len(rest) == 1 and rest in JOINERS)

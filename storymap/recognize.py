@@ -182,16 +182,22 @@ def find_spans(
     if other_scripts:
         gazetteer.use_other_scripts()
     multi: dict[int, list[Match]] = {}
-    for matcher in gazetteer.matchers:
+    for matcher in gazetteer.matchers if other_scripts else gazetteer.matchers[:1]:
         for i, found in matcher.matches(text, art.words, art.keys,
                                         genitive=language == "de").items():
             multi[i] = sorted([*multi.get(i, ()), *found], key=lambda m: m.end)
     starts = [p.start for p in passages]
     spans: list[Span] = []
     resume = 0  # the end of the last span: candidates inside it are skipped
+    names, german = gazetteer.names, language == "de"
     for i in candidates:
         if art.words[i][0] < resume:
             continue
+        key = art.keys[i]
+        if i not in multi and key not in names and not other_scripts and not (
+            german and key[-1:] == "s" and key[:-1] in names
+        ) and (i == 0 or art.keys[i - 1] not in UNKNOWN_TRIGGERS.get(language, ())):
+            continue  # the common case: a capitalised word that is no name and follows no "in"
         span = _span_at(art, i, multi.get(i, ()), other_scripts)
         if span is not None:
             passage = max(0, bisect.bisect_right(starts, span.start) - 1)
@@ -204,14 +210,20 @@ def find_spans(
 def _candidates(art: Article) -> list[int]:
     """The words that may start a place mention: those whose first letter is no lowercase
     letter (capitals, and scripts without case); in German also lowercase adjectives."""
-    german = art.language == "de"
-    out = []
-    for i, (s, _) in enumerate(art.words):
-        c = art.text[s]
-        if (c.isalnum() and not c.isdecimal() and not c.islower()) or (
-            german and c.islower() and art.keys[i].endswith(ADJECTIVE_ENDINGS_DE)
-        ):
-            out.append(i)
+    text = art.text
+    firsts = [text[s] for s, _ in art.words]
+    if text.isascii():
+        out = [i for i, c in enumerate(firsts) if c.isupper()]
+    else:
+        out = [i for i, c in enumerate(firsts)  # capitals, then letters of caseless scripts
+               if c.isupper() or (c > "\u02ff" and c.isalnum() and not c.isdecimal()
+                                  and not c.islower())]
+    if art.language == "de":
+        keys = art.keys
+        adjectives = [i for i, c in enumerate(firsts)
+                      if c.islower() and keys[i].endswith(ADJECTIVE_ENDINGS_DE)]
+        if adjectives:
+            out = sorted(out + adjectives)
     return out
 
 

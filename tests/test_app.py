@@ -116,7 +116,8 @@ def test_sample_loads_on_first_visit(at: AppTest) -> None:
     # story mode and the downloads are there
     assert at.button(key="next") and at.button(key="prev")
     assert {b.proto.label for b in at.get("download_button")} == {
-        "Story map (HTML)", "Places (GeoJSON)", "Story (JSON, re-loadable)"}
+        "Story map (HTML)", "Places (GeoJSON)", "Story (JSON, re-loadable)",
+        "Still map (SVG)", "Still map (PNG)"}
 
 
 def test_pasted_german_text_builds_a_story(at: AppTest) -> None:
