@@ -35,7 +35,7 @@ from .model import Place
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 DATA_DIR = Path(__file__).resolve().parent / "tables"
 """The curated tables. In the repository `storymap/tables` links to `data/`, their home;
 a wheel or sdist carries them as files there (setuptools copies what the link points to)."""

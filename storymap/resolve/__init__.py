@@ -15,10 +15,13 @@ from ..gazetteer import Gazetteer
 from ..recognize import Span
 from .context import ArticleContext, Surroundings
 from .decide import Facts, Resolution, early_verdict, final_verdict, one_sense, span_facts
-from .features import FEATURES, Scored, rank, setting, shortlist, weights
+from .features import FEATURES, Scored, Weight, rank, setting, shortlist, weight_table, weights
 from .limits import LIMITS
 
-__all__ = ["FEATURES", "Resolution", "Scored", "ranked_candidates", "resolve"]
+__all__ = [
+    "FEATURES", "Resolution", "Scored", "Weight", "ranked_candidates", "resolve", "weight_table",
+    "weights",
+]
 
 
 def resolve(

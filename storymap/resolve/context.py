@@ -88,13 +88,17 @@ class Surroundings(NamedTuple):
     """Names that are part of a person's name somewhere in the article."""
     ambiguous: frozenset[str]
     """The language's ordinary words that are also big places' names."""
+    placed_keys: frozenset[str]
+    """Names the text calls a place at least once ("in X", "X, Y", an enumeration)."""
 
     @classmethod
     def read(cls, spans: Sequence[Span], text: str, language: str) -> Surroundings:
         parents, listed = neighbours(spans, text)
+        placed = frozenset(s.key for k, s in enumerate(spans)
+                           if s.kind == "name" and in_context(s, k, parents, listed))
         return cls(parents, frozenset(listed),
                    frozenset(s.key for s in spans if "person" in s.cues),
-                   ambiguous_words().get(language, frozenset()))
+                   ambiguous_words().get(language, frozenset()), placed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,12 @@ def _add_point(cells: _Cells, facts: PlaceFacts, idx: int, key: str) -> None:
     lat, lon = facts.lat[idx], facts.lon[idx]
     cell = (round(lat, LIMITS.same_cell_degrees), round(lon, LIMITS.same_cell_degrees))
     cells.setdefault(cell, (lat, lon, set()))[2].add(key)
+
+
+def in_context(span: Span, k: int, parents: dict[int, tuple[int, ...]], listed: set[int]
+               | frozenset[int]) -> bool:
+    """The text calls spans[k] a place: "in X", "Gebiet X", "X, Y", an enumeration."""
+    return k in parents or k in listed or not PLACE_CUES.isdisjoint(span.cues)
 
 
 def neighbours(spans: Sequence[Span], text: str) -> tuple[dict[int, tuple[int, ...]], set[int]]:

@@ -19,7 +19,7 @@ from typing import Literal, NamedTuple
 
 from ..gazetteer import Gazetteer, PlaceFacts
 from ..recognize import ARTICLES, Span
-from .context import PLACE_CUES, Surroundings
+from .context import Surroundings, in_context
 from .features import Scored
 from .limits import LIMITS
 
@@ -57,13 +57,17 @@ class Facts(NamedTuple):
     language: str
     zipf: float
     """How common the name is as a word in the article's language (0: shouted, "AP")."""
-    context: bool
-    """The text calls it a place: "in X", "Gebiet X", "X, Y", or an enumeration of names."""
+    cued: bool
+    """The text calls it a place: "in X", "Gebiet X", or an enumeration of names."""
     has_parent: bool
+    """It is the X of "X, Y" / "X (Y)" / "X in Y" (whether Y contains X is for the score)."""
     person: bool
     """The name is part of a person's name elsewhere in the article."""
     ambiguous: bool
     gaz: Gazetteer
+    placed_elsewhere: bool = False
+    """Another mention of the same name is in context ("in Salzburg"): one sense, one
+    verdict, so a bare dateline "Salzburg -" is no ordinary word either."""
     best: Scored | None = None
     big: bool = False
     """The best candidate is important, or some candidate has `big_place` people."""
@@ -79,6 +83,14 @@ class Facts(NamedTuple):
 
     def has(self, feature: str) -> bool:
         return self.best is not None and self.best.has(feature)
+
+    @property
+    def context(self) -> bool:
+        """The text calls it a place: cued, or the Y of "X, Y" contains it (before scoring,
+        any "X, Y" may: only the score can tell, so the early rules give it the benefit)."""
+        if self.best is None:
+            return self.cued or self.has_parent
+        return self.cued or self.best.has("parent")
 
 
 def zipf(gaz: Gazetteer, key: str, language: str) -> float:
@@ -168,7 +180,7 @@ RULES: tuple[Rule, ...] = (
     Rule("a first name", "score",
          lambda v: "first-name" in v.span.cues and not _strong_context(v)),
     Rule("an ordinary word", "score", lambda v: v.f.pop[v.b] >= LIMITS.hamlet
-         and v.zipf >= LIMITS.mid_common_zipf and not v.context),
+         and v.zipf >= LIMITS.mid_common_zipf and not (v.context or v.placed_elsewhere)),
     Rule(KEEP, "score", lambda v: v.f.pop[v.b] >= LIMITS.hamlet),
     Rule("an ordinary word", "score", lambda v: v.zipf >= LIMITS.small_common_zipf
          and not ("region-word" in v.span.cues or v.has("parent")
@@ -183,9 +195,11 @@ def span_facts(span: Span, k: int, words: Surroundings, language: str, gaz: Gaze
                ) -> Facts:
     shouted = span.text.isupper() and len(span.text) > 1
     has_parent = k in words.parents
-    context = has_parent or k in words.listed or not PLACE_CUES.isdisjoint(span.cues)
-    return Facts(span, language, 0.0 if shouted else zipf(gaz, span.key, language), context,
-                 has_parent, span.key in words.person_keys, span.key in words.ambiguous, gaz)
+    return Facts(span, language, 0.0 if shouted else zipf(gaz, span.key, language),
+                 in_context(span, k, {}, words.listed), has_parent,
+                 span.key in words.person_keys, span.key in words.ambiguous, gaz,
+                 span.key in words.placed_keys)
+
 
 
 def _fixed(span: Span) -> str | None:
