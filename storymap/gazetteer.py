@@ -104,7 +104,8 @@ an ISO region of known size earns `per-decade` per tenfold of its people above `
 up to `city-max` (towns) or `state` (regions), so a parish of 8,000 ranks like a town of that
 size."""
 BIG_CITY = 1_000_000
-"""People in a city that makes it a major place (with countries, continents and capitals)."""
+"""People in a city that makes it a major place (with countries, continents and capitals):
+news means it far more often than a person so named."""
 
 
 class PlaceFacts(NamedTuple):
@@ -264,6 +265,14 @@ class Gazetteer:
         """Whether a normalized key starts a longer name ("new" of "new york")."""
         return any(m.is_prefix(key) for m in self.matchers)
 
+    def zipf(self, key: str, language: str) -> float:
+        """How common a key is as a word in the language (wordfreq's zipf, read at index
+        build; the higher of German and English for other languages; 0: not a word)."""
+        z = self.common.get(key)
+        if z is None:
+            return 0.0
+        return z[0] if language == "de" else z[1] if language == "en" else max(z)
+
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
 
@@ -296,7 +305,7 @@ class Gazetteer:
             r = self.records[i]
             own = normalize(r[F_NAME]) == key or any(normalize(v) == key for _, v in r[F_LABELS])
             city = r[F_FEATURE] == "city"
-            big = int(r[F_POP]) >= 1_000_000 or i in self.seat_places
+            big = int(r[F_POP]) >= BIG_CITY or i in self.seat_places
             return (not own and city, city and not big, -int(r[F_POP]))
 
         ranked = sorted(idxs, key=rank)
@@ -987,10 +996,6 @@ def _add_curated(b: _Builder) -> None:
 
 # --------------------------------------------------------------------------- recognition facts
 
-MAJOR_POPULATION = 1_000_000
-"""A city this large is a major place: news means it far more often than a person so named."""
-
-
 def recognition_facts(
     names: dict[str, Any], places: list[tuple[Any, ...]], seats: dict[str, int]
 ) -> dict[str, frozenset[Any]]:
@@ -1004,7 +1009,7 @@ def recognition_facts(
     seat_places = set(seats.values())
     major = frozenset(
         idx for idx, r in enumerate(places)
-        if r[F_FEATURE] in ("country", "continent") or int(r[F_POP]) >= MAJOR_POPULATION
+        if r[F_FEATURE] in ("country", "continent") or int(r[F_POP]) >= BIG_CITY
         or idx in seat_places
     )
     return {"major_places": major, "not_genitive": _not_genitive(names)}

@@ -209,3 +209,36 @@ def test_every_feature_has_a_weight_a_source_and_a_meaning() -> None:
         assert math.isfinite(w.weight)
         assert w.source in ("fitted", "hand-set"), w
         assert len(w.meaning.split()) >= 3, w
+
+
+DROP_TEXTS = (
+    ("de", "Im Mai sprach Paris Hilton in Essen. Die Halle war voll, sagte Anna Essen. "
+           "Dabei war auch Florence Pugh, die nach Florenz weiterreiste."),
+    ("en", "In May, Sydney Sweeney and Madison Keys met in Madison. Will the mission in "
+           "Mission, Texas, succeed? Chelsea Clinton visited Chelsea, London, on Monday."),
+)
+
+
+@pytest.mark.parametrize(("language", "text"), DROP_TEXTS)
+def test_early_filter_and_final_verdict_agree(gaz: Gazetteer, language: str, text: str) -> None:
+    """Whatever the early filter drops, the final verdict drops for the same reason, whichever
+    candidate would have won; and the final verdict is what `resolve` reports."""
+    from storymap.resolve import FEATURES, Scored, final_verdict, ranked_candidates
+
+    art = article.load(text, language=language)
+    spans = find_spans(art.text, art.passages, art.language, gaz)
+    facts, early, ranked = ranked_candidates(spans, art.text, art.language, gaz)
+    res = resolve(spans, art.text, art.language, gaz)
+    zero = (0.0,) * len(FEATURES)
+    dropped_early = 0
+    for k, span in enumerate(spans):
+        if early[k]:
+            dropped_early += 1
+            assert ranked[k] == []
+            for place in span.places[:5]:
+                as_if = [Scored(place, 0.0, zero, zero)]
+                assert final_verdict(facts[k], as_if) == early[k], span.text
+            assert res[k].dropped == early[k]
+        else:
+            assert res[k].dropped == final_verdict(facts[k], ranked[k])
+    assert dropped_early, "the texts have spans the early filter drops"

@@ -19,8 +19,8 @@ from .features import FEATURES, Scored, Weight, rank, setting, shortlist, weight
 from .limits import LIMITS
 
 __all__ = [
-    "FEATURES", "Resolution", "Scored", "Weight", "ranked_candidates", "resolve", "weight_table",
-    "weights",
+    "FEATURES", "Resolution", "Scored", "Weight", "early_verdict", "final_verdict",
+    "ranked_candidates", "resolve", "weight_table", "weights",
 ]
 
 

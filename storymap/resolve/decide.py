@@ -93,14 +93,6 @@ class Facts(NamedTuple):
         return self.cued or self.best.has("parent")
 
 
-def zipf(gaz: Gazetteer, key: str, language: str) -> float:
-    """The word frequency of a key in the language (wordfreq's zipf, read at index build)."""
-    z = gaz.common.get(key)
-    if z is None:
-        return 0.0
-    return z[0] if language == "de" else z[1] if language == "en" else max(z)
-
-
 def _without_article(key: str) -> str:
     """"the mission" → "mission": the word a name with a leading article is made of."""
     first, _, rest = key.partition(" ")
@@ -132,7 +124,7 @@ def _word_alias(v: Facts) -> bool:
     """"Dabei", "The Mission": an ordinary word that is only a town's alternate name."""
     if v.context or v.f.feature[v.b] != "city" or v.f.own_name(v.b, v.span.key):
         return False
-    bare = zipf(v.gaz, _without_article(v.span.key), v.language)
+    bare = v.gaz.zipf(_without_article(v.span.key), v.language)
     return max(v.zipf, bare) >= LIMITS.alias_common_zipf
 
 
@@ -195,7 +187,7 @@ def span_facts(span: Span, k: int, words: Surroundings, language: str, gaz: Gaze
                ) -> Facts:
     shouted = span.text.isupper() and len(span.text) > 1
     has_parent = k in words.parents
-    return Facts(span, language, 0.0 if shouted else zipf(gaz, span.key, language),
+    return Facts(span, language, 0.0 if shouted else gaz.zipf(span.key, language),
                  in_context(span, k, {}, words.listed), has_parent,
                  span.key in words.person_keys, span.key in words.ambiguous, gaz,
                  span.key in words.placed_keys)
