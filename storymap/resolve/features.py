@@ -1,10 +1,12 @@
 """The evidence for each candidate place of a name: one small function per feature, and the
 weights table they are summed with (data/weights.tsv, fitted by scripts/fit_weights.py).
 
-A feature is a function of (setting, candidate, context) → number: `setting` is what the
-text says around this one name, the candidate a gazetteer record index, the context what
-the whole article says. A candidate's score is the dot product of its feature values with
-the weights; `Scored.evidence()` shows each non-zero term.
+A feature gives a number per candidate from (setting, candidates, context): `setting` is
+what the text says around this one name, the candidates gazetteer record indices, the
+context what the whole article says. It is called once per name for all its candidates
+(a feature that cannot apply, say no "X, Y" in the text, answers for all of them at once).
+A candidate's score is the dot product of its feature values with the weights;
+`Scored.evidence()` shows each non-zero term.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import mul
 from typing import NamedTuple
 
 from ..gazetteer import read_table
@@ -50,11 +53,15 @@ class Setting(NamedTuple):
     """The span has a single candidate: nothing to tell apart."""
 
 
-Feature = Callable[[Setting, int, ArticleContext], float]
+Feature = Callable[[Setting, Sequence[int], ArticleContext], list[float]]
+"""A feature's values for each of a span's candidates (gazetteer record indices), in order:
+one call per span, not per candidate, so a feature that cannot apply (no "X, Y", no cue, no
+country named) answers for all of them at once."""
 
 
-def prior(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return ctx.facts.prior[idx]
+def prior(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    p = ctx.facts.prior
+    return [p[i] for i in cands]
 
 
 def _in_named_region(s: Setting, idx: int, ctx: ArticleContext) -> bool:
@@ -71,101 +78,125 @@ def _country_support(s: Setting, idx: int, ctx: ArticleContext) -> int:
     return ctx.support(ctx.facts.cc[idx], s.key)
 
 
-def country(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return float(_country_support(s, idx, ctx) > 0)
+def country(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not ctx.countries:
+        return [0.0] * len(cands)
+    return [float(_country_support(s, i, ctx) > 0) for i in cands]
 
 
-def country_mentions(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return float(_country_support(s, idx, ctx))
+def country_mentions(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not ctx.countries:
+        return [0.0] * len(cands)
+    return [float(_country_support(s, i, ctx)) for i in cands]
 
 
-def region(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return float(_in_named_region(s, idx, ctx))
+def region(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not ctx.regions:
+        return [0.0] * len(cands)
+    return [float(_in_named_region(s, i, ctx)) for i in cands]
 
 
-def region_country(s: Setting, idx: int, ctx: ArticleContext) -> float:
+def region_country(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
     f = ctx.facts
-    return float(f.feature[idx] == "region" and bool(f.region[idx])
-                 and ctx.support(f.cc[idx], s.key) > 0)
+    return [float(f.feature[i] == "region" and bool(f.region[i])
+                  and ctx.support(f.cc[i], s.key) > 0) for i in cands]
 
 
-def _own_name(s: Setting, idx: int, ctx: ArticleContext, features: tuple[str, ...]) -> float:
-    return float(ctx.facts.feature[idx] in features and ctx.facts.own_name(idx, s.key))
-
-
-def own_name(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return float(ctx.facts.feature[idx] not in ("country", "continent", "region")
-                 and ctx.facts.own_name(idx, s.key))
-
-
-def own_name_country(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return _own_name(s, idx, ctx, ("country", "continent"))
-
-
-def own_name_region(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return _own_name(s, idx, ctx, ("region",))
-
-
-def parent(s: Setting, idx: int, ctx: ArticleContext) -> float:
+def own_name(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
     f = ctx.facts
-    for p in s.parents:
+    return [float(f.feature[i] not in ("country", "continent", "region")
+                  and f.own_name(i, s.key)) for i in cands]
+
+
+def own_name_country(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    f = ctx.facts
+    return [float(f.feature[i] in ("country", "continent") and f.own_name(i, s.key))
+            for i in cands]
+
+
+def own_name_region(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    f = ctx.facts
+    return [float(f.feature[i] == "region" and f.own_name(i, s.key)) for i in cands]
+
+
+def _inside(parents: tuple[int, ...], idx: int, ctx: ArticleContext) -> bool:
+    """One of the places of Y in "X, Y" contains the candidate."""
+    f = ctx.facts
+    for p in parents:
         if (f.feature[p] == "country" and f.cc[p] == f.cc[idx] and f.feature[idx] != "country"
                 ) or (f.feature[p] == "region" and f.region[p] == f.region[idx] and p != idx):
-            return 1.0
-    return 0.0
+            return True
+    return False
 
 
-def child(s: Setting, idx: int, ctx: ArticleContext) -> float:
+def parent(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    return [float(_inside(s.parents, i, ctx)) for i in cands]
+
+
+def child(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not s.children:
+        return [0.0] * len(cands)
     f = ctx.facts
-    for c in s.children:
-        if c != idx and (
-            (f.feature[idx] == "region" and f.region[c] and f.region[c] == f.region[idx])
-            or (f.feature[idx] == "country" and f.cc[c] == f.cc[idx])
-        ):
-            return 1.0
-    return 0.0
+    return [float(any(c != i and (
+        (f.feature[i] == "region" and f.region[c] and f.region[c] == f.region[i])
+        or (f.feature[i] == "country" and f.cc[c] == f.cc[i])) for c in s.children))
+        for i in cands]
 
 
-def cue(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return float(bool(s.cue) and ctx.facts.feature[idx] == s.cue)
+def cue(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    feature = ctx.facts.feature
+    return [float(bool(s.cue) and feature[i] == s.cue) for i in cands]
 
 
-def language(s: Setting, idx: int, ctx: ArticleContext) -> float:
+def language(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    f, home = ctx.facts, HOME.get(ctx.language, frozenset())
+    return [float(f.feature[i] in ("city", "region") and f.cc[i] in home) for i in cands]
+
+
+def capital(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
     f = ctx.facts
-    return float(f.feature[idx] in ("city", "region") and f.cc[idx] in HOME.get(ctx.language, ()))
+    return [float(f.feature[i] == "city" and f.seat[i]) for i in cands]
 
 
-def capital(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    return float(ctx.facts.feature[idx] == "city" and ctx.facts.seat[idx])
-
-
-def nearby(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    """1 at a clear place of the article, falling to 0 at `nearby_km` (cities and counties:
-    a county is small enough for its neighbours to tell which of 23 Jackson Counties)."""
+def _closeness(s: Setting, idx: int, ctx: ArticleContext) -> float:
     f = ctx.facts
-    if s.alone or not ctx.points or not (f.feature[idx] == "city" or f.county[idx]):
+    if not (f.feature[idx] == "city" or f.county[idx]):
         return 0.0
     d = ctx.distance_km(f.lat[idx], f.lon[idx], s.key)
     return round(1.0 - d / LIMITS.nearby_km, 3) if d < LIMITS.nearby_km else 0.0
 
 
-def alias(s: Setting, idx: int, ctx: ArticleContext) -> float:
+def nearby(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    """1 at a clear place of the article, falling to 0 at `nearby_km` (cities and counties:
+    a county is small enough for its neighbours to tell which of 23 Jackson Counties)."""
+    if s.alone or not ctx.points:
+        return [0.0] * len(cands)
+    return [_closeness(s, i, ctx) for i in cands]
+
+
+def alias(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not s.rivals.own_name:
+        return [0.0] * len(cands)
     f = ctx.facts
-    return float(s.rivals.own_name and not f.own_name(idx, s.key)
-                 and f.pop[idx] < LIMITS.big_city_alias and not f.seat[idx])
+    return [float(not f.own_name(i, s.key) and f.pop[i] < LIMITS.big_city_alias
+                  and not f.seat[i]) for i in cands]
 
 
-def namesake(s: Setting, idx: int, ctx: ArticleContext) -> float:
+def namesake(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not s.rivals.region:
+        return [0.0] * len(cands)
+    f, people = ctx.facts, s.rivals.region_people
+    return [float(f.feature[i] == "city" and (
+        f.pop[i] >= LIMITS.namesake_city or f.seat[i] or f.pop[i] > people > 0))
+        for i in cands]
+
+
+def hamlet(s: Setting, cands: Sequence[int], ctx: ArticleContext) -> list[float]:
+    if not s.rivals.important:
+        return [0.0] * len(cands)
     f = ctx.facts
-    pop, people = f.pop[idx], s.rivals.region_people
-    return float(s.rivals.region and f.feature[idx] == "city" and (
-        pop >= LIMITS.namesake_city or f.seat[idx] or pop > people > 0))
-
-
-def hamlet(s: Setting, idx: int, ctx: ArticleContext) -> float:
-    f = ctx.facts
-    return float(s.rivals.important and f.feature[idx] == "city"
-                 and f.pop[idx] < LIMITS.hamlet and not parent(s, idx, ctx))
+    return [float(f.feature[i] == "city" and f.pop[i] < LIMITS.hamlet
+                  and not _inside(s.parents, i, ctx)) for i in cands]
 
 
 FEATURES: Mapping[str, Feature] = {
@@ -264,12 +295,14 @@ def shortlist(places: tuple[int, ...], ctx: ArticleContext) -> tuple[int, ...]:
     return ranked[:n] + tuple(local[: n // 2])
 
 
-def score(s: Setting, idx: int, ctx: ArticleContext, w: tuple[float, ...]) -> Scored:
-    values = tuple(fn(s, idx, ctx) for fn in FEATURES.values())
-    return Scored(idx, round(sum(v * x for v, x in zip(values, w, strict=True)), 3), values, w)
-
-
 def rank(s: Setting, places: tuple[int, ...], ctx: ArticleContext, w: tuple[float, ...]
          ) -> list[Scored]:
-    """The candidates scored, best first (ties: the lower record index)."""
-    return sorted((score(s, idx, ctx, w) for idx in places), key=lambda c: (-c.score, c.place))
+    """The candidates scored, best first (ties: the lower record index): each feature
+    evaluated once for all of them, each score the dot product of its values with `w`."""
+    columns = [fn(s, places, ctx) for fn in FEATURES.values()]
+    scored = []
+    for k, idx in enumerate(places):
+        values = tuple([col[k] for col in columns])
+        scored.append(Scored(idx, round(sum(map(mul, values, w)), 3), values, w))
+    scored.sort(key=lambda c: (-c.score, c.place))
+    return scored
