@@ -75,6 +75,9 @@ class Evidence(Mapping[str, float]):
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Evidence is immutable")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Evidence is immutable")
+
     def __getstate__(self) -> tuple[tuple[str, float], ...]:
         return self._terms
 

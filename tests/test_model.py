@@ -374,7 +374,9 @@ def test_candidate_evidence_is_an_immutable_copy() -> None:
     with pytest.raises(TypeError):
         candidate.evidence["prior"] = 2.0  # type: ignore[index]
     with pytest.raises(AttributeError):
-        candidate.evidence._terms = ()  # type: ignore[attr-defined, misc]
+        candidate.evidence.terms = ()  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        del candidate.evidence.terms  # type: ignore[attr-defined]
     assert dict(candidate.evidence) == {"prior": 1.5}
 
 
