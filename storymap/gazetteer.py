@@ -10,20 +10,22 @@ any input changes and otherwise loads in a fraction of a second.
 
 from __future__ import annotations
 
+import array
 import csv
 import gc
 import hashlib
 import json
 import logging
 import marshal
+import math
 import os
 import re
 import statistics
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache, lru_cache
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,7 +37,7 @@ from .model import Place
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 9
+INDEX_FORMAT = 11
 DATA_DIR = Path(__file__).resolve().parent / "tables"
 """The curated tables. In the repository `storymap/tables` links to `data/`, their home;
 a wheel or sdist carries them as files there (setuptools copies what the link points to)."""
@@ -86,6 +88,132 @@ class Hit(NamedTuple):
     kind: str  # "name" | "adjective" | "demonym" | "metonym"
 
 
+PRIOR = {
+    "country": 6.0,
+    "continent": 5.0,
+    "state": 5.0,
+    "county": 3.5,
+    "area": 4.5,
+    "other-region": 3.0,
+    "curated": 4.5,
+    "city-base": 1.0,
+    "per-decade": 0.7,
+    "city-max": 5.5,
+}
+"""How prominent a place is before any context (the ``prior`` feature): countries >
+continents > states > curated seas, rivers and landmarks > counties > other regions; a town or
+an ISO region of known size earns `per-decade` per tenfold of its people above `city-base`,
+up to `city-max` (towns) or `state` (regions), so a parish of 8,000 ranks like a town of that
+size."""
+BIG_CITY = 1_000_000
+"""People in a city that makes it a major place (with countries, continents and capitals):
+news means it far more often than a person so named."""
+
+
+class PlaceFacts(NamedTuple):
+    """What never changes about the places, one typed column per fact (index = record index),
+    computed when the index is built so that scoring reads, and never derives, them. Numbers
+    are machine arrays (`COLUMN_TYPES`): read from the index file in one copy, at a quarter
+    of the memory of lists of Python numbers."""
+
+    prior: Sequence[float]
+    feature: list[str]
+    cc: list[str]
+    region: list[str]
+    pop: Sequence[int]
+    lat: Sequence[float]
+    lon: Sequence[float]
+    county: list[bool]
+    """A US county or a British/Irish county: small enough for neighbours to place it."""
+    seat: list[bool]
+    """The seat of government of its country."""
+    important: list[bool]
+    """Countries, continents, ISO regions and curated areas (not towns or counties)."""
+    major: list[bool]
+    """Countries, continents, capitals and cities of BIG_CITY people."""
+    region_people: Sequence[int]
+    """People in an ISO 3166-2 region (0: not one, or unknown); see `_region_people`."""
+    name_key: list[str]
+    """The place's canonical name as a key."""
+    own_keys: list[tuple[str, ...]]
+    """The place's own names (canonical and labels) as keys; empty for the regions, areas
+    and continents, whose every name in our tables is deliberate."""
+
+    def own_name(self, idx: int, key: str) -> bool:
+        """The key is the place's own name, not one of GeoNames' many alternates ("Mexico"
+        is Mexico's own name, only an alias of Mexico City)."""
+        keys = self.own_keys[idx]
+        return not keys or key in keys
+
+    @classmethod
+    def from_index(cls, columns: dict[str, Any]) -> PlaceFacts:
+        """The columns as stored by `place_facts`: arrays as their bytes, the rest as lists."""
+        typed: dict[str, Any] = {}
+        for name, value in columns.items():
+            code = COLUMN_TYPES.get(name)
+            typed[name] = value if code is None else array.array(code, value)
+        return cls(**typed)
+
+
+COLUMN_TYPES = {"prior": "d", "pop": "q", "lat": "d", "lon": "d", "region_people": "q"}
+"""The array type code of each numeric `PlaceFacts` column (d: float, q: int)."""
+
+
+def place_facts(
+    places: list[tuple[Any, ...]], seats: dict[str, int], region_people: dict[str, int]
+) -> dict[str, Any]:
+    """The `PlaceFacts` columns of the records for the index file: numbers as the bytes of
+    their arrays (`COLUMN_TYPES`), strings and flags as lists."""
+    seat_places = set(seats.values())
+    cols: dict[str, list[Any]] = {name: [] for name in PlaceFacts._fields}
+    for idx, r in enumerate(places):
+        feature, pid, pop = r[F_FEATURE], str(r[F_ID]), int(r[F_POP])
+        people = region_people.get(r[F_REGION], 0) if pid.startswith("iso:") else 0
+        seat = idx in seat_places
+        name_key = _key(r[F_NAME])  # one string, shared with own_keys in the index file
+        row = {
+            "prior": round(_prior(feature, pid, pop, people), 3), "feature": feature,
+            "cc": r[F_CC] or "", "region": r[F_REGION] or "", "pop": pop,
+            "lat": r[F_LAT], "lon": r[F_LON], "county": pid.startswith(("fips:", "rg2:")),
+            "seat": seat,
+            "important": feature not in ("city", "region") or pid.startswith(("iso:", "area:")),
+            "major": feature in ("country", "continent") or pop >= BIG_CITY or seat,
+            "region_people": people,
+            "name_key": name_key,
+            "own_keys": _own_keys(r, name_key) if feature in ("city", "country") else (),
+        }
+        for name, value in row.items():
+            cols[name].append(value)
+    return {name: array.array(COLUMN_TYPES[name], values).tobytes() if name in COLUMN_TYPES
+            else values for name, values in cols.items()}
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _own_keys(r: tuple[Any, ...], name_key: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([name_key, *(_key(label) for _, label in r[F_LABELS])]))
+
+
+def _prior(feature: str, pid: str, pop: int, region_people: int) -> float:
+    if feature in ("country", "continent"):
+        return PRIOR[feature]
+    if feature == "region":
+        if pid.startswith("iso:"):
+            return _by_size(region_people, PRIOR["state"]) if region_people else PRIOR["state"]
+        if pid.startswith(("fips:", "rg2:")):
+            return PRIOR["county"]
+        return PRIOR["area"] if pid.startswith("area:") else PRIOR["other-region"]
+    if feature != "city":
+        return PRIOR["curated"]  # seas, rivers, mountains, landmarks: named on purpose
+    return _by_size(pop, PRIOR["city-max"])
+
+
+def _by_size(people: int, most: float) -> float:
+    return min(most, PRIOR["city-base"] + PRIOR["per-decade"] * math.log10(people + 1))
+
+
 class Gazetteer:
     """Read-only view of the compiled index; cheap to share between threads and stories."""
 
@@ -109,6 +237,7 @@ class Gazetteer:
         """Rough size of each ISO 3166-2 region (see `_region_people`), for its prior."""
         self.seats: dict[str, int] = index["seats"]
         self.seat_places: frozenset[int] = frozenset(self.seats.values())
+        self.facts = PlaceFacts.from_index(index["facts"])
         self.fingerprint: str = index["fingerprint"]
         self.common: dict[str, tuple[float, float]] = index["common"]
         self.first_names: frozenset[str] = index["first_names"]
@@ -156,11 +285,17 @@ class Gazetteer:
         """Whether a normalized key starts a longer name ("new" of "new york")."""
         return any(m.is_prefix(key) for m in self.matchers)
 
+    def zipf(self, key: str, language: str) -> float:
+        """How common a key is as a word in the language (wordfreq's zipf, read at index
+        build; the higher of German and English for other languages; 0: not a word)."""
+        z = self.common.get(key)
+        if z is None:
+            return 0.0
+        return z[0] if language == "de" else z[1] if language == "en" else max(z)
+
     def lookup(self, name: str) -> tuple[Hit, ...]:
         return self.hits(normalize(name))
 
-
-    @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, records never change
     def place(self, idx: int) -> Place:
         r = self.records[idx]
         return Place(
@@ -190,7 +325,7 @@ class Gazetteer:
             r = self.records[i]
             own = normalize(r[F_NAME]) == key or any(normalize(v) == key for _, v in r[F_LABELS])
             city = r[F_FEATURE] == "city"
-            big = int(r[F_POP]) >= 1_000_000 or i in self.seat_places
+            big = int(r[F_POP]) >= BIG_CITY or i in self.seat_places
             return (not own and city, city and not big, -int(r[F_POP]))
 
         ranked = sorted(idxs, key=rank)
@@ -387,9 +522,11 @@ def build_index() -> dict[str, Any]:
                       for i in range(0, len(entries), 2))
         names[key] = codes[0] if len(codes) == 1 else codes
     common = _common_words(names)
+    region_people = _region_people(b)
     return {
         "format": INDEX_FORMAT,
         "places": b.places,
+        "facts": place_facts(b.places, b.seats, region_people),
         "common": common,
         "first_names": _first_names(),
         "common_words": _common_vocabulary(),
@@ -409,7 +546,7 @@ def build_index() -> dict[str, Any]:
         **recognition_facts(names, b.places, b.seats),
         "countries": b.countries,
         "regions": b.regions,
-        "region_people": _region_people(b),
+        "region_people": region_people,
         "seats": b.seats,
     }
 
@@ -870,10 +1007,6 @@ def _add_curated(b: _Builder) -> None:
 
 # --------------------------------------------------------------------------- recognition facts
 
-MAJOR_POPULATION = 1_000_000
-"""A city this large is a major place: news means it far more often than a person so named."""
-
-
 def recognition_facts(
     names: dict[str, Any], places: list[tuple[Any, ...]], seats: dict[str, int]
 ) -> dict[str, frozenset[Any]]:
@@ -887,7 +1020,7 @@ def recognition_facts(
     seat_places = set(seats.values())
     major = frozenset(
         idx for idx, r in enumerate(places)
-        if r[F_FEATURE] in ("country", "continent") or int(r[F_POP]) >= MAJOR_POPULATION
+        if r[F_FEATURE] in ("country", "continent") or int(r[F_POP]) >= BIG_CITY
         or idx in seat_places
     )
     return {"major_places": major, "not_genitive": _not_genitive(names)}

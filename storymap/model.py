@@ -7,9 +7,9 @@ all load it cheaply. Offsets are character offsets into `Story.article`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, make_dataclass, replace
-from typing import Any, Literal, TypeVar, cast
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 FEATURES = (
     "country",
@@ -23,7 +23,6 @@ FEATURES = (
     "other",
 )
 MentionKind = Literal["name", "adjective", "metonym"]
-T = TypeVar("T")
 MENTION_KINDS: tuple[MentionKind, ...] = ("name", "adjective", "metonym")
 GEONAMES_ATTRIBUTION = (
     "Place data © GeoNames (geonames.org), CC BY 4.0; country facts from countryinfo"
@@ -62,13 +61,60 @@ class Place:
         return self.labels.get(language) or self.name
 
 
+class Evidence(Mapping[str, float]):
+    """The named terms of a candidate's score: an immutable mapping (a story's evidence can
+    never change another's), hashable, and picklable like the rest of the model."""
+
+    __slots__ = ("_terms",)
+    _terms: tuple[tuple[str, float], ...]
+
+    def __init__(self, terms: Mapping[str, float] | Iterable[tuple[str, float]] = ()) -> None:
+        items = terms.items() if isinstance(terms, Mapping) else terms
+        object.__setattr__(self, "_terms", tuple((str(k), float(v)) for k, v in items))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Evidence is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Evidence is immutable")
+
+    def __getstate__(self) -> tuple[tuple[str, float], ...]:
+        return self._terms
+
+    def __setstate__(self, terms: tuple[tuple[str, float], ...]) -> None:
+        object.__setattr__(self, "_terms", terms)
+
+    def __getitem__(self, key: str) -> float:
+        for k, v in self._terms:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._terms))
+
+    def __repr__(self) -> str:
+        return f"Evidence({dict(self._terms)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A place a mention could refer to, with its score and the evidence behind it."""
 
     place: Place
     score: float
-    evidence: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
+    evidence: Mapping[str, float] = field(default_factory=Evidence, hash=False, compare=False)
+    """Frozen on construction (a plain mapping is copied into an `Evidence`)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.evidence, Evidence):  # a plain mapping is copied, frozen
+            object.__setattr__(self, "evidence", Evidence(self.evidence))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,36 +129,6 @@ class Mention:
     kind: MentionKind = "name"
     confidence: float = 0.0
     candidates: tuple[Candidate, ...] = ()
-
-
-def fast_constructor(cls: type[T]) -> Callable[..., T]:
-    """A cheaper constructor for a frozen slotted dataclass, positional arguments only.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__, about five
-    times the cost of a plain assignment, and the pipeline builds some fifty passages and
-    mentions per article. This builds a plain twin with the same fields and slots instead,
-    then hands it the frozen class: CPython allows that __class__ assignment between
-    classes of the same layout, and the result is an ordinary, frozen instance of `cls`."""
-    spec = [(f.name, f.type) for f in fields(cast(Any, cls))]
-    twin = make_dataclass(f"_{cls.__name__}Fields", spec, slots=True)
-
-    def construct(*values: Any) -> T:
-        instance = twin(*values)
-        instance.__class__ = cls
-        return cast(T, instance)
-
-    return construct
-
-
-new_passage = fast_constructor(Passage)
-"""Passage(index, start, end, text), for article.split_passages."""
-new_place = fast_constructor(Place)
-"""Place(…) with all ten fields, in order."""
-new_candidate = fast_constructor(Candidate)
-"""Candidate(place, score, evidence), for the pipeline."""
-new_mention = fast_constructor(Mention)
-"""Mention(start, end, text, passage, place_id, kind, confidence, candidates), all eight,
-for the pipeline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,10 +385,10 @@ class Story:
         )
 
 
-def _evidence(raw: Any) -> dict[str, float]:
+def _evidence(raw: Any) -> Evidence:
     if not isinstance(raw, Mapping):
         raise TypeError("a candidate's evidence must be a mapping of names to numbers")
-    return {str(k): float(v) for k, v in raw.items()}
+    return Evidence(raw)
 
 
 def _place_to_dict(p: Place) -> dict[str, Any]:

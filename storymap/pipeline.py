@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import article as article_mod
 from . import gazetteer as gazetteer_mod
-from .gazetteer import F_CC, F_FEATURE, F_ID, Gazetteer
-from .model import Candidate, Mention, Place, Story, new_candidate, new_mention, new_place
+from .gazetteer import Gazetteer
+from .model import Candidate, Mention, Place, Story
 from .recognize import find_spans
 from .resolve import Resolution, Scored, resolve
 
@@ -51,78 +50,45 @@ def build_story(
     resolutions: list[Resolution],
     gaz: Gazetteer,
 ) -> Story:
-    """Assemble mentions and places; countries acting in politics add their seat."""
+    """Assemble mentions and places; countries acting in politics add their seat. Every
+    model object is built here, fresh for this story, and only for what it keeps."""
     mentions: list[Mention] = []
     places: dict[str, Place] = {}
     acting: list[str] = []
+    made: dict[int, Place] = {}  # this story's own Place per record, read by its candidates
     for res in resolutions:
-        if res.dropped:
-            continue
         span, best = res.span, res.best
         if best is None:
             continue
-        candidates = tuple([c.made or _candidate(gaz, c) for c in res.candidates])
-        record = gaz.record(best.place)  # the Place's id and country, without building it
-        place_id: str = record[F_ID]
-        if place_id not in places:
-            places[place_id] = _labelled(gaz, best.place, span.text, span.key, language,
-                                         span.kind)
-        mentions.append(new_mention(span.start, span.end, span.text, span.passage, place_id,
-                                    span.kind, res.confidence, candidates))
-        if (
-            record[F_FEATURE] == "country"
-            and span.kind == "name"
-            and "locative" not in span.cues
-            and record[F_CC]
-        ):
-            acting.append(record[F_CC])
-    ordered = list(places.values())
+        candidates = tuple(_candidate(gaz, c, made) for c in res.candidates)
+        place = candidates[0].place
+        places.setdefault(place.id, _with_label(place, span.text, span.key, language, span.kind))
+        mentions.append(Mention(span.start, span.end, span.text, span.passage, place.id,
+                                span.kind, res.confidence, candidates))
+        facts = gaz.facts
+        if (facts.feature[best.place] == "country" and span.kind == "name"
+                and "locative" not in span.cues and facts.cc[best.place]):
+            acting.append(facts.cc[best.place])
     for cc in dict.fromkeys(acting):
-        seat_idx = gaz.seats.get(cc)
-        country_idx = gaz.countries.get(cc)
+        seat_idx, country_idx = gaz.seats.get(cc), gaz.countries.get(cc)
         if seat_idx is None or country_idx is None:
             continue
-        seat = gaz.place(seat_idx)
-        country_id = gaz.place(country_idx).id
-        if seat.id in places:
-            places[seat.id] = _as_seat(places[seat.id], country_id)
-        else:
-            places[seat.id] = _seat(gaz, seat_idx, country_id)
-        ordered = list(places.values())
+        seat = places.get(gaz.place(seat_idx).id) or gaz.place(seat_idx)
+        places[seat.id] = replace(seat, seat_of=gaz.place(country_idx).id)
     return Story(
         article=text,
         language=language,
         passages=passages,
-        places=tuple(ordered),
+        places=tuple(places.values()),
         mentions=tuple(mentions),
     )
 
 
-@lru_cache(maxsize=1024)
-def _seat(gaz: Gazetteer, seat_idx: int, country_id: str) -> Place:
-    """The seat of government of a country (a gazetteer place marked as such), memoised."""
-    return _as_seat(gaz.place(seat_idx), country_id)
-
-
-def _as_seat(p: Place, country_id: str) -> Place:
-    """`replace(p, seat_of=country_id)`, spelled out: dataclasses.replace reads the fields
-    anew on every call, at twenty times the cost, about once per article."""
-    return new_place(p.id, p.name, p.feature, p.lat, p.lon, p.country_code, p.geonameid,
-                     p.population, p.labels, country_id)
-
-
-def _candidate(gaz: Gazetteer, scored: Scored) -> Candidate:
-    """The Candidate of a score, kept on it: scores are shared by repeated names and, when
-    memoised, across articles."""
-    scored.made = new_candidate(gaz.place(scored.place), scored.score, scored.evidence)
-    return scored.made
-
-
-@lru_cache(maxsize=65_536)
-def _labelled(gaz: Gazetteer, idx: int, surface: str, key: str, language: str, kind: str
-              ) -> Place:
-    """`_with_label` of a gazetteer place, memoised: news names the same places alike."""
-    return _with_label(gaz.place(idx), surface, key, language, kind)
+def _candidate(gaz: Gazetteer, scored: Scored, made: dict[int, Place]) -> Candidate:
+    place = made.get(scored.place)
+    if place is None:
+        place = made[scored.place] = gaz.place(scored.place)
+    return Candidate(place, scored.score, scored.evidence())
 
 
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:

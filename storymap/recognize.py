@@ -67,6 +67,22 @@ TITLES = frozenset(
 _NO_CUES: frozenset[str] = frozenset()
 
 
+class RecognitionLimits(NamedTuple):
+    """The numbers that decide what `find_spans` sees as a name, in one table."""
+
+    common_zipf: float = 3.3
+    """A name this common as a word (wordfreq's zipf) carries the ``common-word`` cue."""
+    genitive_min_chars: int = 5
+    """A German word this long ending in -s may be a genitive ("Russlands"; not "Ems")."""
+    unknown_min_chars: int = 4
+    """A capitalised unknown after "in"/"nach" this long may be a place for a geocoder."""
+    acronym_max_chars: int = 5
+    """Capitals this short ("AP", "NATO") are places only as curated abbreviations."""
+
+
+LIMITS = RecognitionLimits()
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A stretch of text that may name a place, with everything the resolver weighs."""
@@ -227,18 +243,18 @@ def _candidates(art: Article) -> list[int]:
     return out
 
 
+NON_LATIN = re.compile(r"[^\W\d\u0000-\u024f\u1e00-\u1eff]")
+"""A letter outside the Latin script (Cyrillic, Arabic, Han…): a word character that is
+no digit, no underscore and not in Basic Latin, Latin-1, Latin Extended or Latin Additional."""
+
+
 def _other_script_names(art: Article, candidates: list[int]) -> bool:
-    """Whether a word that may start a name has a letter outside Latin (Cyrillic, Arabic,
-    Han…): only then are the names in those scripts worth loading."""
-    if art.text.isascii():
+    """Whether a word that may start a name has a letter outside Latin: only then are the
+    names in those scripts worth loading."""
+    if art.text.isascii() or NON_LATIN.search(art.text) is None:
         return False
-    return any(_non_latin(c) for i in candidates if not (w := art.word(i)).isascii() for c in w)
-
-
-def _non_latin(c: str) -> bool:
-    return c.isalnum() and not c.isdecimal() and not (
-        c.isascii() or "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff"
-    )
+    text, words = art.text, art.words
+    return any(NON_LATIN.search(text, *words[i]) is not None for i in candidates)
 
 
 class _Found(NamedTuple):
@@ -288,7 +304,7 @@ def _longest(art: Article, i: int, multi: Sequence[Match], other_scripts: bool
     hits = gaz.hits(key)
     if hits:
         return _Found(i, art.words[i][1], key, hits)
-    if art.language == "de" and len(key) > 4 and key.endswith("s") and (
+    if art.language == "de" and len(key) >= LIMITS.genitive_min_chars and key.endswith("s") and (
         key not in gaz.not_genitive
     ):
         hits = _genitive_hits(gaz, key[:-1])  # "Russlands", "Nordkoreas", "des Kremls"
@@ -322,7 +338,8 @@ def _unknown_place(art: Article, i: int) -> Span | None:
     gaz, text, (s, e), key = art.gaz, art.text, art.words[i], art.keys[i]
     word = text[s:e]
     common = gaz.common_words.get(art.language)
-    if common is None or len(word) < 4 or not word.isalpha() or word.isupper():
+    if (common is None or len(word) < LIMITS.unknown_min_chars or not word.isalpha()
+            or word.isupper()):
         return None
     if key in common or key in gaz.first_names or art.sentence_start(i) or gaz.is_prefix(key):
         return None
@@ -382,7 +399,7 @@ def _read_name(surface: str, key: str, hits: tuple[Hit, ...], language: str, gaz
         if h.kind in ("adjective", "demonym")
         and (capital or (language == "de" and h.kind == "adjective"))
     ]
-    if surface.isupper() and len(surface) <= 5:
+    if surface.isupper() and len(surface) <= LIMITS.acronym_max_chars:
         # "AP", "CEO", "NATO": short capitals are places only as curated abbreviations
         names = [p for p in names if gaz.record(p)[F_FEATURE] != "city"
                  or p in gaz.acronyms.get(key, ())]
@@ -411,12 +428,8 @@ def _word_cues(surface: str, key: str, language: str, gaz: Gazetteer) -> frozens
     if key in CALENDAR_WORDS.get(language, ()):
         cues.add("calendar")
     if ONE_WORD.fullmatch(surface) is not None and not (surface.isupper() and len(surface) > 1):
-        zipf = gaz.common.get(key.rstrip("s") if key not in gaz.common else key)
-        if zipf is not None:
-            de_zipf, en_zipf = zipf
-            z = de_zipf if language == "de" else en_zipf if language == "en" else max(zipf)
-            if z >= COMMON_ZIPF:
-                cues.add("common-word")
+        if gaz.zipf(key if key in gaz.common else key.rstrip("s"), language) >= LIMITS.common_zipf:
+            cues.add("common-word")
         if key in gaz.first_names:
             cues.add("first-name")
     return frozenset(cues) if cues else _NO_CUES
@@ -504,7 +517,6 @@ def _region_marker(own_words: list[str], prev_key: str | None, next_key: str | N
     return None
 
 
-COMMON_ZIPF = 3.3
 PERSON = frozenset({"person"})
 DATELINE_AFTER = re.compile(r" ?[,(\u2014\u2013-]")
 

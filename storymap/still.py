@@ -162,7 +162,7 @@ def to_svg(story: Story, *, size: tuple[int, int] = SIZES["default"], title: str
     figure = _draw(story, size, title, ui_language)
     out = io.StringIO()
     with matplotlib.rc_context(_RC):
-        FigureCanvasSVG(figure).print_svg(out, metadata={"Date": None})  # type: ignore[no-untyped-call]
+        FigureCanvasSVG(figure).print_svg(out, metadata={"Date": None})  # type: ignore[no-untyped-call, unused-ignore]
     svg = out.getvalue()
     check_inert(svg)
     return svg
@@ -174,7 +174,7 @@ def to_png(story: Story, *, size: tuple[int, int] = SIZES["default"], title: str
     figure = _draw(story, size, title, ui_language)
     out = io.BytesIO()
     with matplotlib.rc_context(_RC):
-        FigureCanvasAgg(figure).print_png(out, metadata={"Software": None})  # type: ignore[no-untyped-call]
+        FigureCanvasAgg(figure).print_png(out, metadata={"Software": None})  # type: ignore[no-untyped-call, unused-ignore]
     return out.getvalue()
 
 
@@ -322,7 +322,7 @@ def _draw(story: Story, size: tuple[int, int], title: str | None, ui_language: s
     with matplotlib.rc_context(_RC):
         width, height = size
         figure = Figure(figsize=(width / style.dpi, height / style.dpi), dpi=style.dpi)
-        renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[no-untyped-call]
+        renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[no-untyped-call, unused-ignore]
         frame = _frame(places, size, style)
         _draw_geography(figure, story, frame, style)
         overlay = figure.add_axes((0, 0, 1, 1), facecolor="none")

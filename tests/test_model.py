@@ -354,19 +354,30 @@ def test_minimal_document_is_accepted() -> None:
     assert Story.from_dict(_minimal()) == Story("Wien", "de", (), (), ())
 
 
-def test_fast_constructors_make_ordinary_frozen_instances() -> None:
-    from storymap.model import new_mention, new_passage
-
+def test_model_types_are_frozen_and_survive_pickle() -> None:
     candidate = Candidate(RU, 1.5, {"prior": 1.5})
-    args: tuple[Any, ...] = (3, 9, "Moskau", 1, RU.id, "name", 0.9, (candidate,))
-    fast, plain = new_mention(*args), Mention(*args)
-    assert type(fast) is Mention and fast == plain and hash(fast) == hash(plain)
-    assert repr(fast) == repr(plain) and replace(fast, end=10).end == 10
-    with pytest.raises(FrozenInstanceError):
-        fast.start = 0  # type: ignore[misc]
-    passage = new_passage(1, 5, 12, "Moskau.")
-    assert type(passage) is Passage and passage == Passage(1, 5, 12, "Moskau.")
-    assert pickle.loads(pickle.dumps(fast)) == plain
+    mention = Mention(3, 9, "Moskau", 1, RU.id, "name", 0.9, (candidate,))
+    passage = Passage(1, 5, 12, "Moskau.")
+    for obj in (RU, candidate, mention, passage):
+        first = next(iter(obj.__dataclass_fields__))
+        with pytest.raises(FrozenInstanceError):
+            setattr(obj, first, getattr(obj, first))
+        assert pickle.loads(pickle.dumps(obj)) == obj
+    assert replace(mention, end=10).end == 10
+
+
+def test_candidate_evidence_is_an_immutable_copy() -> None:
+    raw = {"prior": 1.5}
+    candidate = Candidate(RU, 1.5, raw)
+    raw["prior"] = 99.0
+    assert candidate.evidence["prior"] == 1.5
+    with pytest.raises(TypeError):
+        candidate.evidence["prior"] = 2.0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        candidate.evidence.terms = ()  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        del candidate.evidence.terms  # type: ignore[attr-defined]
+    assert dict(candidate.evidence) == {"prior": 1.5}
 
 
 def test_a_seat_shown_only_for_its_country_is_not_a_named_place() -> None:

@@ -881,14 +881,12 @@ def test_a_shouted_dateline_keeps_the_citys_name(geoparse: Callable[..., Story])
     assert place.label("en") == "Boston"
 
 
-def test_a_seat_is_its_place_with_seat_of() -> None:
-    from dataclasses import fields, replace
+def test_a_seat_is_its_place_with_seat_of(gaz: Gazetteer) -> None:
+    from dataclasses import replace
 
-    from storymap.model import Place
-    from storymap.pipeline import _as_seat
-
-    place = Place("gn:1", "Moscow", "city", 55.75, 37.62, "RU", 1, 10_000_000, {"de": "Moskau"})
-    seat = _as_seat(place, "cc:RU")
-    assert seat == replace(place, seat_of="cc:RU")
-    assert [getattr(seat, f.name) for f in fields(Place)] == [
-        getattr(replace(place, seat_of="cc:RU"), f.name) for f in fields(Place)]
+    story = run("Nordkorea schmiedet Allianzen mit Russland.", language="de", gazetteer=gaz)
+    seats = [p for p in story.places if p.seat_of]
+    assert {p.seat_of for p in seats} == {country_id(gaz, "KP"), country_id(gaz, "RU")}
+    for seat in seats:
+        plain = gaz.place(gaz.seats[seat.country_code])
+        assert replace(seat, seat_of=None, labels=plain.labels) == plain

@@ -4,29 +4,24 @@ and the reasons for dropping spans that are no places."""
 
 from __future__ import annotations
 
-import ast
 import math
 import re
-from pathlib import Path
 
 import pytest
 from conftest import km, occurrence
 
-import storymap
 from storymap import article
 from storymap.gazetteer import F_CC, F_FEATURE, F_LAT, F_LON, F_POP, Gazetteer
 from storymap.recognize import find_spans
-from storymap.resolve import Resolution, prior, resolve
+from storymap.resolve import FEATURES, Resolution, resolve, weight_table
 
 EVIDENCE_NAME = re.compile(r"[a-z][a-z-]*")
 
 
 def documented_evidence() -> set[str]:
-    """The feature names listed in resolve.py's docstring (``name``: ...), read from the
-    source: a module compiled with mypyc keeps no docstring."""
-    source = (Path(storymap.__file__).with_name("resolve.py")).read_text("utf-8")
-    doc = ast.get_docstring(ast.parse(source)) or ""
-    return set(re.findall(r"^- ``([a-z-]+)``", doc, re.M))
+    """The features the shipped weights table (data/weights.tsv) gives a weight and a
+    meaning."""
+    return {w.feature for w in weight_table() if w.meaning.strip()}
 
 TEXTS = {
     "seed-like": (
@@ -77,10 +72,11 @@ def test_scores_are_sums_of_named_evidence(gaz: Gazetteer, name: str) -> None:
     _, res = resolutions(gaz, name)
     for r in res:
         for c in r.candidates:
-            assert "prior" in c.evidence
-            assert all(EVIDENCE_NAME.fullmatch(k) for k in c.evidence), c.evidence
-            assert all(math.isfinite(v) for v in c.evidence.values())
-            assert c.score == pytest.approx(sum(c.evidence.values()), abs=0.01)
+            evidence = c.evidence()
+            assert "prior" in evidence
+            assert all(EVIDENCE_NAME.fullmatch(k) for k in evidence), evidence
+            assert all(math.isfinite(v) for v in evidence.values())
+            assert c.score == pytest.approx(sum(evidence.values()), abs=0.01)
             assert c.place in r.span.places
 
 
@@ -136,7 +132,7 @@ def test_parent_evidence(gaz: Gazetteer) -> None:
     text, res = resolutions(gaz, "london-ontario")
     london = at(text, res, "London")
     assert london.best is not None
-    assert "parent" in london.best.evidence
+    assert "parent" in london.best.evidence()
     assert gaz.record(london.best.place)[F_CC] == "CA"
     runner_up = [c for c in london.candidates if gaz.record(c.place)[F_CC] == "GB"]
     assert runner_up, "London, England stays as a candidate a person can pick"
@@ -147,7 +143,7 @@ def test_region_cue_evidence(gaz: Gazetteer) -> None:
     kursk = at(text, res, "Kursk")
     assert kursk.best is not None
     assert gaz.record(kursk.best.place)[F_FEATURE] == "region"
-    assert "cue" in kursk.best.evidence
+    assert "cue" in kursk.best.evidence()
 
 
 def test_country_coherence_evidence(gaz: Gazetteer) -> None:
@@ -155,7 +151,7 @@ def test_country_coherence_evidence(gaz: Gazetteer) -> None:
     wonsan = at(text, res, "Wonsan")
     assert wonsan.best is not None
     assert gaz.record(wonsan.best.place)[F_CC] == "KP"
-    assert "country" in wonsan.best.evidence  # Nordkorea is named in the article
+    assert "country" in wonsan.best.evidence()  # Nordkorea is named in the article
 
 
 @pytest.mark.parametrize("word", ["Sommer", "Kim", "Rede"])
@@ -177,15 +173,16 @@ def test_adjectives_and_metonyms_are_never_dropped_as_words(gaz: Gazetteer) -> N
 
 
 def test_prior_orders_feature_classes(gaz: Gazetteer) -> None:
-    country = prior(gaz, gaz.countries["DE"])
-    region = prior(gaz, gaz.regions["DE-BY"])
-    big = prior(gaz, gaz.seats["DE"])  # Berlin
+    prior = gaz.facts.prior
+    country = prior[gaz.countries["DE"]]
+    region = prior[gaz.regions["DE-BY"]]
+    big = prior[gaz.seats["DE"]]  # Berlin
     village = min(
         (i for i, r in enumerate(gaz.records) if r[F_FEATURE] == "city" and r[F_POP] < 2000),
         key=lambda i: gaz.records[i][F_POP],
     )
-    assert country > region > prior(gaz, village)
-    assert big > prior(gaz, village)
+    assert country > region > prior[village]
+    assert big > prior[village]
 
 
 def test_resolve_nothing(gaz: Gazetteer) -> None:
@@ -201,5 +198,47 @@ def test_every_evidence_name_is_documented(gaz: Gazetteer) -> None:
     for name in TEXTS:
         for r in resolutions(gaz, name)[1]:
             for c in r.candidates:
-                used |= set(c.evidence)
+                used |= set(c.evidence())
     assert used - documented_evidence() == set()
+
+
+def test_every_feature_has_a_weight_a_source_and_a_meaning() -> None:
+    table = {w.feature: w for w in weight_table()}
+    assert set(table) == set(FEATURES)
+    for w in table.values():
+        assert math.isfinite(w.weight)
+        assert w.source in ("fitted", "hand-set"), w
+        assert len(w.meaning.split()) >= 3, w
+
+
+DROP_TEXTS = (
+    ("de", "Im Mai sprach Paris Hilton in Essen. Die Halle war voll, sagte Anna Essen. "
+           "Dabei war auch Florence Pugh, die nach Florenz weiterreiste."),
+    ("en", "In May, Sydney Sweeney and Madison Keys met in Madison. Will the mission in "
+           "Mission, Texas, succeed? Chelsea Clinton visited Chelsea, London, on Monday."),
+)
+
+
+@pytest.mark.parametrize(("language", "text"), DROP_TEXTS)
+def test_early_filter_and_final_verdict_agree(gaz: Gazetteer, language: str, text: str) -> None:
+    """Whatever the early filter drops, the final verdict drops for the same reason, whichever
+    candidate would have won; and the final verdict is what `resolve` reports."""
+    from storymap.resolve import FEATURES, Scored, final_verdict, ranked_candidates
+
+    art = article.load(text, language=language)
+    spans = find_spans(art.text, art.passages, art.language, gaz)
+    facts, early, ranked = ranked_candidates(spans, art.text, art.language, gaz)
+    res = resolve(spans, art.text, art.language, gaz)
+    zero = (0.0,) * len(FEATURES)
+    dropped_early = 0
+    for k, span in enumerate(spans):
+        if early[k]:
+            dropped_early += 1
+            assert ranked[k] == []
+            for place in span.places[:5]:
+                as_if = [Scored(place, 0.0, zero, zero)]
+                assert final_verdict(facts[k], as_if) == early[k], span.text
+            assert res[k].dropped == early[k]
+        else:
+            assert res[k].dropped == final_verdict(facts[k], ranked[k])
+    assert dropped_early, "the texts have spans the early filter drops"

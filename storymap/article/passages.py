@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from storymap.model import Passage, new_passage
+from storymap.model import Passage
 
 _LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -31,7 +31,7 @@ def split_passages(text: str, *, normalised: bool = False) -> tuple[Passage, ...
             continue
         start = offset + len(line) - len(line.lstrip())
         end = start + len(stripped)
-        passages.append(new_passage(len(passages), start, end, stripped))
+        passages.append(Passage(len(passages), start, end, stripped))
     return tuple(passages)
 
 
