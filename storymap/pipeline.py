@@ -55,11 +55,12 @@ def build_story(
     mentions: list[Mention] = []
     places: dict[str, Place] = {}
     acting: list[str] = []
+    made: dict[int, Place] = {}  # this story's own Place per record, read by its candidates
     for res in resolutions:
         span, best = res.span, res.best
         if best is None:
             continue
-        candidates = tuple(_candidate(gaz, c) for c in res.candidates)
+        candidates = tuple(_candidate(gaz, c, made) for c in res.candidates)
         place = candidates[0].place
         places.setdefault(place.id, _with_label(place, span.text, span.key, language, span.kind))
         mentions.append(Mention(span.start, span.end, span.text, span.passage, place.id,
@@ -83,8 +84,11 @@ def build_story(
     )
 
 
-def _candidate(gaz: Gazetteer, scored: Scored) -> Candidate:
-    return Candidate(gaz.place(scored.place), scored.score, scored.evidence())
+def _candidate(gaz: Gazetteer, scored: Scored, made: dict[int, Place]) -> Candidate:
+    place = made.get(scored.place)
+    if place is None:
+        place = made[scored.place] = gaz.place(scored.place)
+    return Candidate(place, scored.score, scored.evidence())
 
 
 def _with_label(place: Place, surface: str, key: str, language: str, kind: str) -> Place:

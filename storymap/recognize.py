@@ -263,18 +263,18 @@ def _candidates(art: Article) -> list[int]:
     return out
 
 
+NON_LATIN = re.compile(r"[^\W\d\u0000-\u024f\u1e00-\u1eff]")
+"""A letter outside the Latin script (Cyrillic, Arabic, Han…): a word character that is
+no digit, no underscore and not in Basic Latin, Latin-1, Latin Extended or Latin Additional."""
+
+
 def _other_script_names(art: Article, candidates: list[int]) -> bool:
-    """Whether a word that may start a name has a letter outside Latin (Cyrillic, Arabic,
-    Han…): only then are the names in those scripts worth loading."""
-    if art.text.isascii():
+    """Whether a word that may start a name has a letter outside Latin: only then are the
+    names in those scripts worth loading."""
+    if art.text.isascii() or NON_LATIN.search(art.text) is None:
         return False
-    return any(_non_latin(c) for i in candidates if not (w := art.word(i)).isascii() for c in w)
-
-
-def _non_latin(c: str) -> bool:
-    return c.isalnum() and not c.isdecimal() and not (
-        c.isascii() or "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff"
-    )
+    text, words = art.text, art.words
+    return any(NON_LATIN.search(text, *words[i]) is not None for i in candidates)
 
 
 class _Found(NamedTuple):
