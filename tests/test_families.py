@@ -207,12 +207,14 @@ def test_local_us_names_follow_the_articles_state(
 
 # -- known leftovers ---------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="a lone English 'Leicestershire' is dropped as an "
-                   "ordinary word (wordfreq knows it as a word)")
-def test_leicestershire_alone_is_a_place(geoparse: Parse) -> None:
-    story = geoparse("The council in Leicestershire approved the plan on Monday.", "en")
-    _, place = place_at(story, "Leicestershire")
-    assert place.country_code == "GB"
+@pytest.mark.parametrize(("text", "county"), [
+    ("The council in Leicestershire approved the plan on Monday.", "Leicestershire"),
+    ("Leicestershire approved the plan on Monday.", "Leicestershire"),
+    ("Flooding closed roads across Lancashire overnight.", "Lancashire"),
+])
+def test_english_county_alone_is_a_place(geoparse: Parse, text: str, county: str) -> None:
+    _, place = place_at(geoparse(text, "en"), county)
+    assert place.country_code == "GB" and place.feature == "region"
 
 
 def test_leicestershire_in_german(geoparse: Parse) -> None:
@@ -228,11 +230,20 @@ def test_monroe_county_follows_rochester(geoparse: Parse) -> None:
     near(story, "Monroe County", ROCHESTER_NY, radius=100)
 
 
-@pytest.mark.xfail(strict=True, reason="'Kent County Council' resolves to Kent County, "
-                   "Delaware: the British council is not read as the county of Kent")
-def test_kent_county_council_is_in_england(geoparse: Parse) -> None:
-    story = geoparse("Kent County Council said the roads near Maidstone would close.", "en")
-    near(story, "Kent", MAIDSTONE, radius=100)
+@pytest.mark.parametrize(("text", "council", "spot"), [
+    ("Kent County Council said the roads near Maidstone would close.", "Kent", MAIDSTONE),
+    ("A spokesman for Essex County Council said schools stay open.", "Essex", (51.8, 0.6)),
+    ("Cork County Council approved the housing plan on Monday.", "Cork", (51.9, -8.5)),
+])
+def test_county_council_is_the_british_or_irish_county(
+    geoparse: Parse, text: str, council: str, spot: tuple[float, float]
+) -> None:
+    near(geoparse(text, "en"), council, spot, radius=100)
+
+
+def test_us_county_stays_american(geoparse: Parse) -> None:
+    story = geoparse("Deputies in Kent County, Michigan, searched near Grand Rapids.", "en")
+    near(story, "Kent County", (42.96, -85.67), radius=100)
 
 
 def test_quito_keeps_its_german_label(geoparse: Parse) -> None:
