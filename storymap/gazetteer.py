@@ -37,7 +37,7 @@ from .model import Place
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 DATA_DIR = Path(__file__).resolve().parent / "tables"
 """The curated tables. In the repository `storymap/tables` links to `data/`, their home;
 a wheel or sdist carries them as files there (setuptools copies what the link points to)."""
@@ -899,8 +899,12 @@ def _add_british_irish_counties(b: _Builder) -> None:
         idx = b.add_place((f"rg2:{cc}-{admin2}", admin2, "region", lat, lon, cc, 0, 0, region,
                            (("en", admin2),)))
         b.add_name(admin2, idx)
-        if admin2.startswith("County "):
-            b.add_name(admin2[len("County ") :], idx)
+        bare = admin2.removeprefix("County ")
+        if bare != admin2:
+            b.add_name(bare, idx)
+        # Its council, "Kent County Council", "Cork County Council": named for the county,
+        # not for the US counties called "Kent County".
+        b.add_name(f"{bare} County Council", idx)
 
 
 def _add_us_counties(b: _Builder) -> None:

@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from .gazetteer import F_FEATURE, TOKEN_RE, Gazetteer, Hit, normalize, read_table
+from .evaluation import haversine_km
+from .gazetteer import (
+    F_FEATURE,
+    F_LAT,
+    F_LON,
+    F_POP,
+    TOKEN_RE,
+    Gazetteer,
+    Hit,
+    normalize,
+    read_table,
+)
 from .matcher import Match
 from .model import MentionKind, Passage
 
@@ -78,6 +89,15 @@ class RecognitionLimits(NamedTuple):
     """A capitalised unknown after "in"/"nach" this long may be a place for a geocoder."""
     acronym_max_chars: int = 5
     """Capitals this short ("AP", "NATO") are places only as curated abbreviations."""
+    surname_town_max_people: int = 100_000
+    """After a given name that is also a major place ("Paris", "Sydney"), a word that is
+    only the name of towns smaller than this ("Hilton", "Sweeny") reads as a surname."""
+    surname_town_min_km: float = 100.0
+    """…unless one of those towns lies this close to the major place: "Paris Orly", "London
+    Stansted" name an airport or district, not a person."""
+    name_zipf_gap: float = 1.0
+    """A surname is about as frequent a word in German as in English (wordfreq's zipf); a
+    word this much more frequent in one of them is an ordinary word there ("Victory")."""
 
 
 LIMITS = RecognitionLimits()
@@ -568,12 +588,14 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
         return True  # "Van der Bellen", "Costa de la Cruz": a surname
     if not (single and art.word(near.next)[:1].isupper()):
         return False
-    first = art.keys[i]
+    first, next_word = art.keys[i], art.word(near.next)
+    if next_word.isupper() and len(next_word) > 1:
+        return False  # "London EMS", "Paris AFP": an acronym, no surname
     if (
         first in gaz.first_names
         and next_key not in organisation_words()  # "Aurora Fire Department"
         and not _is_major_name(gaz, next_key)
-        and not _is_major_name(gaz, first)
+        and (not _is_major_name(gaz, first) or _surname_after_major(gaz, first, next_key))
     ):
         return True  # "Wladimir Putin", "Kim Jong", "Mary Adams": a first name, a surname
     if prev_cap and near.prev is not None and not gaz.hits(next_key) and not art.sentence_start(
@@ -582,6 +604,31 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
         p = art.keys[near.prev]
         return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
     return False
+
+
+def _surname_after_major(gaz: Gazetteer, first: str, key: str) -> bool:
+    """Whether `key` after a given name that is also a major place reads as a surname:
+    "Paris Hilton", "Sydney Sweeney", "Paris Jackson" (a given name, or only some small
+    towns' name), but not "Paris Texas", "Florence Italy", "Sydney Harbour" (a region, a
+    country, an ordinary word) nor "Paris Orly" (a town next to the place: its airport)."""
+    hits = [h.place for h in gaz.hits(key) if h.kind == "name"]
+    if not hits and key not in gaz.first_names:
+        return False  # "Harbour", "Morning", "Redskins": an ordinary word or a team
+    if abs(gaz.zipf(key, "en") - gaz.zipf(key, "de")) >= LIMITS.name_zipf_gap:
+        return False  # "Paris Victory Gardens": a town's name, but an English word
+    records = [gaz.record(p) for p in hits]
+    if any(r[F_FEATURE] != "city" for r in records):
+        return False  # "Texas", "Virginia", "Heathrow" (the airport)
+    if key not in gaz.first_names and any(
+        int(r[F_POP]) >= LIMITS.surname_town_max_people for r in records
+    ):
+        return False  # "London Luton": a city of its own, not a surname
+    majors = [gaz.record(h.place) for h in gaz.hits(first)
+              if h.kind == "name" and h.place in gaz.major_places]
+    return not any(
+        haversine_km(m[F_LAT], m[F_LON], r[F_LAT], r[F_LON]) < LIMITS.surname_town_min_km
+        for m in majors for r in records if r[F_FEATURE] == "city"
+    )
 
 
 def _particle_surname(art: Article, particle: int) -> bool:

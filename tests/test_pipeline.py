@@ -235,8 +235,6 @@ PEOPLE = [
         "en-paris-hilton", "en",
         "Paris Hilton arrived in Los Angeles on Monday for the premiere of her new show.",
         NoPlace("Paris"), NoPlace("Hilton"), Resolves("Los Angeles", "US", near=(34.05, -118.24)),
-        fails="'Paris' before the unknown capitalised 'Hilton' resolves to Paris, France "
-              "(no person filter for major-place first names)",
     ),
     case(
         "en-mary-adams-said", "en",

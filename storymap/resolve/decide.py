@@ -149,6 +149,14 @@ def _rare_alias(v: Facts) -> bool:
     return v.f.name_key[v.b] != v.span.key and v.f.pop[v.b] < LIMITS.rare_alias and not v.context
 
 
+def _region_by_name(v: Facts) -> bool:
+    """"Leicestershire", "Lancashire": a region's own name that is no common word. Regions
+    have no population of their own, so the small-town rules below would read wordfreq's
+    count of the name itself as an ordinary word."""
+    return (v.f.feature[v.b] == "region" and v.f.own_name(v.b, v.span.key)
+            and v.zipf < LIMITS.mid_common_zipf)
+
+
 class Rule(NamedTuple):
     verdict: str
     """Why the span is no place; "" (KEEP): it is one, stop here."""
@@ -174,6 +182,7 @@ RULES: tuple[Rule, ...] = (
     Rule("an ordinary word", "score", lambda v: v.f.pop[v.b] >= LIMITS.hamlet
          and v.zipf >= LIMITS.mid_common_zipf and not (v.context or v.placed_elsewhere)),
     Rule(KEEP, "score", lambda v: v.f.pop[v.b] >= LIMITS.hamlet),
+    Rule(KEEP, "score", _region_by_name),
     Rule("an ordinary word", "score", lambda v: v.zipf >= LIMITS.small_common_zipf
          and not ("region-word" in v.span.cues or v.has("parent")
                   or (v.context and v.has("region")))),  # "in Newport", Wales named too
