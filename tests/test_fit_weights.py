@@ -7,6 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ def fw() -> ModuleType:
     return module
 
 
-def made_up(fw: ModuleType, n: int = 60) -> list:
+def made_up(fw: ModuleType, n: int = 60) -> list[Any]:
     """Names with two candidates: feature 0 (a prior) favours the wrong one a little,
     feature 1 marks the right one — as "the text says X, Y" would."""
     groups = []

@@ -886,5 +886,6 @@ def test_a_seat_is_its_place_with_seat_of(gaz: Gazetteer) -> None:
     seats = [p for p in story.places if p.seat_of]
     assert {p.seat_of for p in seats} == {country_id(gaz, "KP"), country_id(gaz, "RU")}
     for seat in seats:
+        assert seat.country_code is not None
         plain = gaz.place(gaz.seats[seat.country_code])
         assert replace(seat, seat_of=None, labels=plain.labels) == plain
