@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from fake_services import FakeServices, closed_port, running
 
-from storymap import cli_network
+from storymap.cli import network as cli_network
 from storymap.errors import GeocodingError
 from storymap.gazetteer import Gazetteer
 from storymap.geocoding import (
@@ -703,7 +703,7 @@ def test_real_nominatim(tmp_path: Path) -> None:  # pragma: no cover - needs the
     print(json.dumps({"id": place.id, "lat": place.lat, "lon": place.lon}))
 
 
-# -- the CLI's network parts (cli_network; cli.py wires them in) ----------------------------
+# -- the CLI's network parts (storymap.cli.network; cli.main wires them in) ----------------------------
 
 
 def network_parser() -> argparse.ArgumentParser:

@@ -1,13 +1,7 @@
 """The corpus commands: the extended ``storymap annotate`` and ``storymap corpus-map``.
 
-Wiring into ``storymap.cli`` (``_parser``)::
-
-    annotate = sub.add_parser("annotate", help=cli_corpus.ANNOTATE_HELP)
-    cli_corpus.add_annotate_arguments(annotate)
-    annotate.set_defaults(func=cli_corpus.run_annotate)
-    cli_corpus.register(sub)  # adds corpus-map
-
-Also runnable on its own: ``python -m storymap.cli_corpus annotate|corpus-map ...``.
+`storymap.cli.main` wires them in: `add_annotate_arguments` and `run_annotate` for
+``annotate``, `register` for ``corpus-map``.
 """
 
 from __future__ import annotations
@@ -17,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 EXIT_ERROR = 2
 
@@ -71,8 +65,8 @@ def add_annotate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_annotate(args: argparse.Namespace) -> int:
     """``storymap annotate``: 0 when every document was annotated, 1 when some failed."""
-    from .article import DEFAULT_MAX_BYTES
-    from .corpus import Options, annotate_corpus, default_errors_path, open_input
+    from ..article import DEFAULT_MAX_BYTES
+    from ..corpus import Options, annotate_corpus, default_errors_path, open_input
 
     max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
     if max_bytes < 1:
@@ -135,7 +129,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_corpus_map(args: argparse.Namespace) -> int:
-    from .corpus_map import write_corpus_map
+    from ..corpus_map import write_corpus_map
 
     stats = write_corpus_map(args.results, args.output, title=args.title,
                              tiles=not args.no_tiles)

@@ -1,7 +1,7 @@
 """The CLI's network parts: `storymap cache info|clear`, the `--geocoder`/`--user-agent`
 options of `places` and `build`, and articles from a web address (`storymap build https://…`).
 
-cli.py wires these in (see the functions' docstrings); nothing here prints except the `cache`
+`storymap.cli.main` wires these in (see the functions' docstrings); nothing here prints except the `cache`
 command and `report_warnings`, which write to the streams they are given.
 """
 
@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from .model import Story
+from ..model import Story
 
 __all__ = [
     "add_network_options",
@@ -35,14 +35,14 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_cache_info(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from .geocoding.cache import default_cache
+    from ..geocoding.cache import default_cache
 
     print(default_cache().info().describe(), file=out or sys.stdout)
     return 0
 
 
 def _cmd_cache_clear(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from .geocoding.cache import default_cache
+    from ..geocoding.cache import default_cache
 
     cache = default_cache()
     n = cache.clear()
@@ -54,7 +54,7 @@ def _cmd_cache_clear(args: argparse.Namespace, out: TextIO | None = None) -> int
 def add_network_options(parser: argparse.ArgumentParser) -> None:
     """--geocoder, --user-agent, --geocoder-url, --geocoder-timeout, --rerank, --allow-private
     (for `places` and `build`)."""
-    from .geocoding import GEOCODERS
+    from ..geocoding import GEOCODERS
 
     group = parser.add_argument_group("online geocoding and web pages")
     group.add_argument(
@@ -84,7 +84,7 @@ def geocoder_from_args(args: argparse.Namespace) -> Any:
     name = getattr(args, "geocoder", "gazetteer") or "gazetteer"
     if name == "gazetteer":
         return None
-    from .geocoding import make_geocoder
+    from ..geocoding import make_geocoder
 
     return make_geocoder(
         name,
@@ -96,8 +96,8 @@ def geocoder_from_args(args: argparse.Namespace) -> Any:
 
 def read_url(source: str, args: argparse.Namespace, max_bytes: int | None = None) -> str | None:
     """The article text at `source` when it is a web address, else None (a file path)."""
-    from .article import DEFAULT_MAX_BYTES
-    from .fetch import fetch_article, is_url
+    from ..article import DEFAULT_MAX_BYTES
+    from ..fetch import fetch_article, is_url
 
     if not is_url(source):
         return None
@@ -112,7 +112,7 @@ def with_network(story: Story, geocoder: Any, args: argparse.Namespace) -> Story
     """The optional re-ranking step (--rerank) after `run`."""
     if geocoder is None or not getattr(args, "rerank", False):
         return story
-    from .geocoding import rerank
+    from ..geocoding import rerank
 
     return rerank(story, geocoder)
 
@@ -128,7 +128,7 @@ def report_warnings(story: Story, err: TextIO | None = None) -> None:
 def run_with_network(source: str | bytes, args: argparse.Namespace, *, max_bytes: int) -> Story:
     """`pipeline.run` with the geocoder the options ask for, the optional re-ranking, and the
     story's warnings printed to standard error."""
-    from .pipeline import run
+    from ..pipeline import run
 
     geocoder = geocoder_from_args(args)
     story = run(source, language=getattr(args, "lang", None), max_bytes=max_bytes,
