@@ -703,7 +703,7 @@ def test_real_nominatim(tmp_path: Path) -> None:  # pragma: no cover - needs the
     print(json.dumps({"id": place.id, "lat": place.lat, "lon": place.lon}))
 
 
-# -- the CLI's network parts (storymap.cli.network; cli.main wires them in) ----------------------------
+# -- the CLI's network parts (storymap.cli.network; cli.main wires them in) -----------------
 
 
 def network_parser() -> argparse.ArgumentParser:

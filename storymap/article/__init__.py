@@ -28,16 +28,13 @@ from storymap.article.decoding import (
     DEFAULT_MAX_BYTES,
     _check_text,
     _decode_checked,
+    _normalise,
     _too_big,
     decode,
-)
-from storymap.article.decoding import (
-    _normalise as _normalise,
 )
 from storymap.article.files import read_file, text_from_bytes
 from storymap.article.language import LANGUAGES, detect_language
 from storymap.article.markup import _looks_like_html, html_to_text
-from storymap.article.passages import _LINE as _LINE
 from storymap.article.passages import split_passages
 from storymap.errors import InputError
 from storymap.model import Passage

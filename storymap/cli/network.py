@@ -1,8 +1,8 @@
 """The CLI's network parts: `storymap cache info|clear`, the `--geocoder`/`--user-agent`
 options of `places` and `build`, and articles from a web address (`storymap build https://…`).
 
-`storymap.cli.main` wires these in (see the functions' docstrings); nothing here prints except the `cache`
-command and `report_warnings`, which write to the streams they are given.
+`storymap.cli.main` wires these in (see the functions' docstrings); nothing here prints
+except the `cache` command and `report_warnings`, which write to the streams they are given.
 """
 
 from __future__ import annotations
