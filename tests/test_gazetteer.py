@@ -28,6 +28,9 @@ from storymap.gazetteer import (
     Gazetteer,
     normalize,
 )
+from storymap.gazetteer import build as gazetteer_build
+from storymap.gazetteer import cache as gazetteer_cache
+from storymap.gazetteer import files as gazetteer_files
 from storymap.model import FEATURES, Place
 
 MOSCOW = (55.7558, 37.6173)
@@ -84,7 +87,7 @@ def test_a_name_looked_up_before_its_script_loads_is_found_after(gaz: Gazetteer)
     """Lookups are memoised, "no hits" too; loading the other scripts must forget those."""
     fp = gazetteer_mod.fingerprint()
     folder = gazetteer_mod.cache_dir()
-    index = gazetteer_mod._load_marshal(folder / f"gazetteer-{fp}.marshal")
+    index = gazetteer_mod.load_marshal(folder / f"gazetteer-{fp}.marshal")
     index["other_path"] = str(folder / f"gazetteer-{fp}-other.marshal")
     fresh = Gazetteer(index)  # `gaz` may have loaded them already
     assert fresh.hits("москва") == ()
@@ -427,8 +430,8 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
         return tiny_index()
 
     monkeypatch.setenv("STORYMAP_CACHE_DIR", str(state.dir))
-    monkeypatch.setattr(gazetteer_mod, "build_index", build)
-    monkeypatch.setattr(gazetteer_mod, "fingerprint", lambda: state.fp)
+    monkeypatch.setattr(gazetteer_build, "build_index", build)
+    monkeypatch.setattr(gazetteer_cache, "fingerprint", lambda: state.fp)
     return state
 
 
@@ -546,7 +549,7 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     for path in gazetteer_mod.DATA_DIR.glob("*.tsv"):
         shutil.copy(path, folder / path.name)
-    monkeypatch.setattr(gazetteer_mod, "DATA_DIR", folder)
+    monkeypatch.setattr(gazetteer_files, "DATA_DIR", folder)
     return folder
 
 
@@ -567,7 +570,7 @@ def test_fingerprint_follows_the_index_format(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fp = gazetteer_mod.fingerprint()
-    monkeypatch.setattr(gazetteer_mod, "INDEX_FORMAT", gazetteer_mod.INDEX_FORMAT + 1)
+    monkeypatch.setattr(gazetteer_build, "INDEX_FORMAT", gazetteer_mod.INDEX_FORMAT + 1)
     assert gazetteer_mod.fingerprint() != fp
 
 
