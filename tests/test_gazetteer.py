@@ -585,3 +585,20 @@ def test_a_missing_table_is_an_error_with_a_sentence(data_copy: Path) -> None:
 
     with pytest.raises(GazetteerError, match=r"missing\.tsv cannot be read"):
         list(gazetteer_mod.read_table("missing.tsv"))
+
+
+@pytest.mark.parametrize(("text", "language", "geonameid"), [
+    ("Wildfires spread across Alberta on Monday.", "en", 5883102),
+    ("Queensland braces for the cyclone.", "en", 2152274),
+    ("In Bayern wird gewählt.", "de", 2951839),
+    ("Die Lage in Kalifornien bleibt angespannt.", "de", 5332921),
+])
+def test_a_region_carries_its_geonames_id(
+    gaz: Gazetteer, text: str, language: str, geonameid: int
+) -> None:
+    """First-level regions are the GeoNames features of the same name: a tool or gold set
+    that names GeoNames ids agrees with storymap even where the points differ."""
+    from storymap.pipeline import run
+
+    story = run(text, language=language, gazetteer=gaz)
+    assert [p.geonameid for p in story.places if p.feature == "region"] == [geonameid]

