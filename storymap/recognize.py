@@ -591,6 +591,8 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
     first, next_word = art.keys[i], art.word(near.next)
     if next_word.isupper() and len(next_word) > 1:
         return False  # "London EMS", "Paris AFP": an acronym, no surname
+    if _shouted(art.word(i)) or next_key in gaz.function_words:
+        return False  # "UK Minister", "LONDON The Latest": no given name, no surname
     if (
         first in gaz.first_names
         and next_key not in organisation_words()  # "Aurora Fire Department"
@@ -604,6 +606,12 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
         p = art.keys[near.prev]
         return not gaz.hits(p) and p not in ARTICLES  # "Fiston Mwanza Mujila"
     return False
+
+
+def _shouted(word: str) -> bool:
+    """Written in capitals ("UK", "LONDON"): an abbreviation or a dateline, never a given
+    name, even where the list of given names has the word."""
+    return len(word) > 1 and word.isupper()
 
 
 def _surname_after_major(gaz: Gazetteer, first: str, key: str) -> bool:

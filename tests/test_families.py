@@ -89,6 +89,10 @@ PLACES_BEFORE_A_WORD = [
     ("en", "Planes landed at Paris Orly despite the strike.", "Paris", (48.86, 2.35)),
     ("en", "Crews of London EMS worked through the night near Heathrow.", "London", LONDON),
     ("de", "Der Zug von Paris Nord nach Brüssel war voll.", "Paris", (48.86, 2.35)),
+    ("en", "She has interviewed a UK Minister and two mayors.", "UK", (54.0, -2.0)),
+    ("en", "The team is backed by the UK Alfa Romeo Dealer Network.", "UK", (54.0, -2.0)),
+    ("en", "LONDON The Latest on the poisoning of a former spy.", "LONDON", LONDON),
+    ("de", "Ein UK Minister sprach am Montag in Brüssel.", "UK", (54.0, -2.0)),
 ]
 
 
