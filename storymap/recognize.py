@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import NamedTuple
 
@@ -240,7 +240,28 @@ def find_spans(
             spans.append(Span(span.start, span.end, span.text, passage, span.kind,
                               span.places, span.cues, span.key))
             resume = span.end
-    return spans
+    return _people_named_again(spans, gazetteer)
+
+
+PLACE_WORDS = frozenset({"locative", "region-word", "city-word"})
+"""Cues that tie a name to a place whatever else the article says ("in Georgia")."""
+
+
+def _people_named_again(spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """A given name the article has already used in a person's name ("Georgia Stevens",
+    "Paris Hilton") means that person again where it stands alone with no place word around
+    it ("Georgia began skating", "said Georgia"): news repeats a person's given name, and
+    rarely means a namesake place in the same breath. "in Georgia" stays the place."""
+    people: set[str] = set()
+    out = []
+    for span in spans:
+        if "person" in span.cues:
+            if span.key in gaz.first_names and " " not in span.key and not _shouted(span.text):
+                people.add(span.key)
+        elif span.key in people and span.kind == "name" and not span.cues & PLACE_WORDS:
+            span = replace(span, cues=span.cues | PERSON)
+        out.append(span)
+    return out
 
 
 def _candidates(art: Article) -> list[int]:

@@ -80,6 +80,42 @@ def test_given_name_before_surname_is_a_person(
     assert where.feature in ("city", "region")
 
 
+NAMED_AGAIN = [
+    ("en", "Georgia Stevens won the junior title in Calgary. Georgia began skating at four, "
+     "and today Georgia trains in Red Deer.", "Georgia", [1, 2], "Red Deer"),
+    ("en", "Paris Hilton arrived in Los Angeles. Later Paris told reporters she was happy.",
+     "Paris", [1], "Los Angeles"),
+    ("en", "Chelsea Clinton spoke in Boston. Chelsea thanked the students.", "Chelsea", [1],
+     "Boston"),
+    ("de", "Paris Hilton landete in Wien. Paris sagte, sie freue sich auf die Stadt.", "Paris",
+     [1], "Wien"),
+    ("de", "Sydney Sweeney drehte in München. Am Abend ging Sydney früh ins Hotel.", "Sydney",
+     [1], "München"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "person", "again", "place"), NAMED_AGAIN,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(NAMED_AGAIN)])
+def test_a_given_name_named_again_is_the_person(
+    geoparse: Parse, lang: str, text: str, person: str, again: list[int], place: str
+) -> None:
+    """After "Georgia Stevens", a bare "Georgia" is her again, not the country or state."""
+    story = geoparse(text, lang)
+    for nth in [0, *again]:
+        no_place(story, person, nth)
+    place_at(story, place)
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("en", "Georgia Stevens grew up in Calgary and moved to Georgia last year.", "Georgia"),
+    ("de", "Paris Hilton kam aus Los Angeles und flog dann nach Paris.", "Paris"),
+])
+def test_a_given_name_with_a_place_word_stays_the_place(
+    geoparse: Parse, lang: str, text: str, word: str
+) -> None:
+    place_at(geoparse(text, lang), word, 1)
+
+
 PLACES_BEFORE_A_WORD = [
     ("en", "He moved from Paris, Texas to Sydney Harbour last year.", "Sydney", (-33.87, 151.21)),
     ("en", "Paris Texas is where the film begins.", "Paris", (33.66, -95.56)),
