@@ -243,7 +243,7 @@ def find_spans(
     return _people_named_again(spans, gazetteer)
 
 
-PLACE_WORDS = frozenset({"locative", "region-word", "city-word"})
+PLACE_WORDS = frozenset({"locative", "region-word", "city-word", "dateline"})
 """Cues that tie a name to a place whatever else the article says ("in Georgia")."""
 
 
@@ -514,6 +514,8 @@ def _classify(art: Article, i: int, found: _Found) -> Span | None:
         return Span(start, end, surface, 0, "name", reading.places, reading.cues | PERSON,
                     found.key)
     cues = _context_cues(art, i, found.key, near)
+    if DATELINE_DASH.match(text, end) and (start == 0 or text[start - 1] == "\n"):
+        cues.add("dateline")  # "Wels - Keine Sozialleistungen", "ROME (Reuters) -"
     return Span(start, end, surface, 0, "name", reading.places,
                 reading.cues | cues if cues else reading.cues, found.key)
 
@@ -560,6 +562,10 @@ def _region_marker(own_words: list[str], prev_key: str | None, next_key: str | N
 
 PERSON = frozenset({"person"})
 DATELINE_AFTER = re.compile(r" ?[,(\u2014\u2013-]")
+DATELINE_DASH = re.compile(r" ?[(\u2014\u2013-] ?\S")
+"""After a name that opens a line, a dash or an agency in brackets: a dateline, which names
+the place the story comes from ("Wels - ...", "BERLIN (dpa) -"). A comma may be a person's
+("Merkel, die …"), so only capitals count for it (`DATELINE_AFTER`)."""
 
 
 def _is_dateline(text: str, start: int, end: int) -> bool:

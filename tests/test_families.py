@@ -291,3 +291,31 @@ def test_quito_keeps_its_german_label(geoparse: Parse) -> None:
     _, place = place_at(story, "Quito")
     assert place.country_code == "EC"
     assert place.labels.get("de", "Quito") == "Quito", place.labels
+
+
+# -- what the layout of a text says --------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "text", "word", "spot"), [
+    ("de", "Titel\nWels \u2013 Keine Sozialleistungen für Ausländer, sagt die Stadt.", "Wels",
+     (48.17, 14.03)),
+    ("en", "Title\nWells \u2014 The cathedral city opened its market on Monday.", "Wells",
+     (51.21, -2.65)),
+])
+def test_a_dateline_names_a_place_even_a_common_word(
+    geoparse: Parse, lang: str, text: str, word: str, spot: tuple[float, float]
+) -> None:
+    near(geoparse(text, lang), word, spot)
+
+
+def test_a_common_word_that_is_only_a_name_at_the_start_stays_a_word(geoparse: Parse) -> None:
+    no_place(geoparse("Title\nWells said on Monday that the plan had failed.", "en"), "Wells")
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("de", "Titel\nStimmen: Wien (4.528), Salzburg (1.590), Tirol (1.574).", "Salzburg"),
+    ("en", "Title\nTurnout: London (41.2%), Reading (38.0%), Slough (35.5%).", "Reading"),
+])
+def test_a_table_of_figures_is_an_enumeration(
+    geoparse: Parse, lang: str, text: str, word: str
+) -> None:
+    place_at(geoparse(text, lang), word)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,12 +23,15 @@ PARENT_JOINERS = frozenset({", ", " (", " in ", " im ", ", in "})
 """Between X and Y in "X, Y" / "X (Y)" / "X in Y": Y should contain X."""
 LIST_JOINERS = frozenset({", ", " und ", " and ", " oder ", " or ", "/", " sowie ", " & "})
 """Between the names of an enumeration ("Wien, Graz und Linz")."""
+FIGURE = re.compile(r" \([\d.,%+\u2212\u2013 -]+\)")
+"""A figure in brackets after a name, as in a table of results: "Wien (4.528), Graz (2.306)"
+is an enumeration all the same."""
 HOME = {
     "de": frozenset({"DE", "AT", "CH"}),
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
 }
 """Where the readers of a language mostly live (the mild ``language`` bias)."""
-PLACE_CUES = frozenset({"locative", "region-word"})
+PLACE_CUES = frozenset({"locative", "region-word", "dateline"})
 """Cues that the text itself calls the name a place ("in X", "Gebiet X")."""
 HINT_KEY = "\x00hint"
 """The name a person's country hint is recorded under (no real name is like it)."""
@@ -225,6 +229,6 @@ def neighbours(spans: Sequence[Span], text: str) -> tuple[dict[int, tuple[int, .
         gap = text[a.end : b.start]
         if gap in PARENT_JOINERS:
             parents[k] = b.places
-        if a.kind == "name" and gap in LIST_JOINERS:
+        if a.kind == "name" and FIGURE.sub("", gap, count=1) in LIST_JOINERS:
             listed.update((k, k + 1))
     return parents, listed

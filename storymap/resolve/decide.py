@@ -25,6 +25,8 @@ from .limits import LIMITS
 
 NAMED_CUES = frozenset({"region-word", "before-name"})
 """Cues that the name is part of a longer one or marked as a region ("the Halle office")."""
+STRONG_CUES = frozenset({"region-word", "dateline"})
+"""Cues that make even a common word a place: "Gebiet Kursk", the dateline "Wels - …"."""
 KEEP = ""
 
 
@@ -184,7 +186,7 @@ RULES: tuple[Rule, ...] = (
     Rule(KEEP, "score", lambda v: v.f.pop[v.b] >= LIMITS.hamlet),
     Rule(KEEP, "score", _region_by_name),
     Rule("an ordinary word", "score", lambda v: v.zipf >= LIMITS.small_common_zipf
-         and not ("region-word" in v.span.cues or v.has("parent")
+         and not (STRONG_CUES & v.span.cues or v.has("parent")
                   or (v.context and v.has("region")))),  # "in Newport", Wales named too
     Rule("a small place named without context", "score", _small_uncontexted),
     Rule("a rare alternate name", "score", _rare_alias),
