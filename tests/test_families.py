@@ -319,3 +319,18 @@ def test_a_table_of_figures_is_an_enumeration(
     geoparse: Parse, lang: str, text: str, word: str
 ) -> None:
     place_at(geoparse(text, lang), word)
+
+
+@pytest.mark.parametrize(("text", "word", "area"), [
+    ("Mit Schweden und Dänemark sind zwei nordeuropäische Staaten vorn.", "nordeuropäische",
+     "Northern Europe"),
+    ("Viele osteuropäische Länder stimmten dagegen.", "osteuropäische", "Eastern Europe"),
+    ("Die westafrikanischen Staaten beraten in Abuja.", "westafrikanischen", "West Africa"),
+])
+def test_a_compass_adjective_means_the_part_where_the_gazetteer_has_it(
+    geoparse: Parse, text: str, word: str, area: str
+) -> None:
+    """"nordeuropäisch" is Northern Europe, not Europe; "westrussisch" stays Russia (no
+    region of its own)."""
+    _, place = place_at(geoparse(text, "de"), word)
+    assert place.name == area

@@ -19,8 +19,10 @@ from .records import (
     F_CC,
     F_FEATURE,
     F_ID,
+    F_LABELS,
     F_LAT,
     F_LON,
+    F_NAME,
     F_POP,
     F_REGION,
     GENERIC_REGION_WORDS,
@@ -425,6 +427,18 @@ def _german_adjective_forms(stem: str) -> Iterable[tuple[str, str]]:
         yield stem + ending, "adjective"
 
 
+def _compass_part(b: Builder, prefix: str, idx: int) -> int:
+    """The place a compass adjective means: "nordeuropäisch" is Northern Europe where the
+    gazetteer knows "Nordeuropa" as a region of its own, else Europe ("westrussisch":
+    Russia)."""
+    labels = dict(b.places[idx][F_LABELS])
+    base = labels.get("de") or b.places[idx][F_NAME]
+    for entry in b.names.get(normalize(prefix + base.lower()), [])[::2]:
+        if b.places[entry][F_FEATURE] != "city":
+            return int(entry)
+    return idx
+
+
 def add_curated(b: Builder) -> None:
     for row in read_table("aliases.tsv"):
         idx = b.target(row.get("target", ""))
@@ -443,7 +457,8 @@ def add_curated(b: Builder) -> None:
         if lang == "de" and kind == "adjective":
             for word, k in _german_adjective_forms(form):
                 b.add_name(word, idx, k)
-                generated.extend((prefix + word.lower(), idx) for prefix in COMPASS_PREFIXES["de"])
+                generated.extend((prefix + word.lower(), _compass_part(b, prefix, idx))
+                                 for prefix in COMPASS_PREFIXES["de"])
         else:
             b.add_name(form, idx, "demonym" if kind == "demonym" else "adjective")
     for word, idx in generated:  # "westrussisch": only where no real entry exists
