@@ -604,9 +604,9 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
         prev_key = art.keys[near.prev]
         if prev_key in TITLES:
             return True
-        if prev_cap and prev_key in gaz.first_names and not (
-            prev_key in gaz.function_words and art.sentence_start(near.prev)
-        ):  # "Denzel Washington won", but not "In Halle wurde" or "May Britain leave"
+        if prev_cap and prev_key in gaz.first_names and prev_key not in gaz.function_words:
+            # "Denzel Washington won", but not "In Halle wurde", "May Britain leave" or
+            # "- Im US-Bundesstaat": a function word is no given name
             return not _is_major_name(gaz, prev_key)  # "Mary Adams", but not "Georgia Tech"
     if near.next is None:
         return False

@@ -334,3 +334,17 @@ def test_a_compass_adjective_means_the_part_where_the_gazetteer_has_it(
     region of its own)."""
     _, place = place_at(geoparse(text, "de"), word)
     assert place.name == area
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("de", "Titel\nColumbia (South Carolina) \u2013 Im US-Bundesstaat South Carolina regnet es.",
+     "US"),
+    ("de", "Titel\nGestern \u2013 Am Rhein bei Köln stieg das Wasser.", "Köln"),
+    ("en", "Title\nOfficials said: In London the talks resumed.", "London"),
+])
+def test_a_function_word_is_no_given_name(
+    geoparse: Parse, lang: str, text: str, word: str
+) -> None:
+    """Capitalised after a dash or colon, "Im", "Am", "In" stay function words, although
+    the list of given names has them, so the name after them is no surname."""
+    place_at(geoparse(text, lang), word)
