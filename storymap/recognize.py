@@ -68,6 +68,10 @@ DETERMINERS = {
 ABBREVIATED_TITLE = re.compile(r"\b(\w+)\.[ \t]+$")
 NAME_PARTICLES = frozenset("der van von de del della di da le la bin ben al el".split())
 ARTICLES = frozenset("der die das den dem des the".split())
+FOREIGN_ARTICLES = frozenset("el la le los las les il lo".split())
+"""Romance articles, capitalised before a single name in a German or English text, begin the
+title of a newspaper, ship or work ("Le Monde", "El Faro", "La Stampa"): names such as "Los
+Angeles" or "La Paz", which include the article, are found whole before this is asked."""
 TITLES = frozenset(
     "mr mrs ms dr prof sir lady lord herr frau präsident präsidentin minister ministerin "
     "kanzler kanzlerin senator sen rep gov governor president king queen prince pope general "
@@ -544,6 +548,9 @@ def _context_cues(art: Article, i: int, key: str, near: _Neighbours) -> set[str]
         cues.add("determiner")  # "die Basis", "im Lauf", "the Mission": nouns, not towns
     if near.next is not None and art.word(near.next)[:1].isupper() and art.language != "de":
         cues.add("before-name")  # "the Washington Post", "a New York court"
+    if (near.prev is not None and prev_key in FOREIGN_ARTICLES and art.language in ("de", "en")
+            and art.word(near.prev)[:1].isupper()):
+        cues.add("title")  # "Le Monde", "die El Faro"
     return cues
 
 

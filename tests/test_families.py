@@ -348,3 +348,27 @@ def test_a_function_word_is_no_given_name(
     """Capitalised after a dash or colon, "Im", "Am", "In" stay function words, although
     the list of given names has them, so the name after them is no surname."""
     place_at(geoparse(text, lang), word)
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("de", "Titel\nDer Frachter El Faro sank vor den Bahamas.", "Faro"),
+    ("de", "Titel\nWie Le Monde berichtet, verhandelt Paris weiter.", "Monde"),
+    ("en", "Title\nThe report in La Stampa said the talks in Rome had failed.", "Stampa"),
+    ("en", "Title\nAccording to El Mundo, Madrid will wait.", "Mundo"),
+])
+def test_a_romance_article_begins_a_title_not_a_place(
+    geoparse: Parse, lang: str, text: str, word: str
+) -> None:
+    """"El Faro" (a ship), "Le Monde", "La Stampa": in a German or English text, a capitalised
+    Romance article before a single name starts a title."""
+    no_place(geoparse(text, lang), word)
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("en", "Title\nThey flew from La Paz to Le Havre.", "La Paz"),
+    ("de", "Titel\nIn Los Angeles und Le Havre wurde gestreikt.", "Le Havre"),
+])
+def test_a_place_named_with_its_article_stays_a_place(
+    geoparse: Parse, lang: str, text: str, word: str
+) -> None:
+    place_at(geoparse(text, lang), word)

@@ -168,6 +168,7 @@ class Rule(NamedTuple):
 
 RULES: tuple[Rule, ...] = (
     Rule("part of a person's name", "span", lambda v: "person" in v.span.cues),
+    Rule("part of a title", "span", lambda v: "title" in v.span.cues),
     Rule("a month or weekday", "span", lambda v: "calendar" in v.span.cues
          and "region-word" not in v.span.cues and not v.has_parent),
     Rule("an ordinary word that is also a place name", "span",
