@@ -322,14 +322,9 @@ def articles_per_second(articles: list[str]) -> float:
     return len(articles) / (time.perf_counter() - t)
 
 
-def bench_corpus_file(path: Path, limit: int) -> tuple[float, int, float]:
-    """One pass over the first `limit` documents of a JSONL file ({"text": ...} per line),
-    cut to ARTICLE_BYTES, after a warm-up on generated articles: (articles/s, n, mean KB)."""
-    from storymap import gazetteer
-    from storymap.pipeline import run
-
-    gaz = gazetteer.load()
-    gaz.use_other_scripts()
+def corpus_articles(path: Path, limit: int) -> list[str]:
+    """The first `limit` documents of a JSONL file ({"text": ...} per line) of at least half
+    ARTICLE_BYTES, each cut to ARTICLE_BYTES."""
     texts = []
     with path.open(encoding="utf-8") as lines:
         for line in lines:
@@ -340,6 +335,18 @@ def bench_corpus_file(path: Path, limit: int) -> tuple[float, int, float]:
                 break
     if not texts:
         raise SystemExit(f"{path}: no documents of at least {ARTICLE_BYTES // 2} bytes")
+    return texts
+
+
+def bench_corpus_file(path: Path, limit: int) -> tuple[float, int, float]:
+    """One pass over a JSONL file's documents (`corpus_articles`) after a warm-up on
+    generated articles: (articles/s, n, mean KB)."""
+    from storymap import gazetteer
+    from storymap.pipeline import run
+
+    gaz = gazetteer.load()
+    gaz.use_other_scripts()
+    texts = corpus_articles(path, limit)
     for a in make_articles(100, seed=1):
         run(a, gazetteer=gaz)
     rate = articles_per_second(texts)
@@ -376,12 +383,17 @@ gaz = gazetteer.load()
 gaz.use_other_scripts()
 for a in make_articles({n}, seed=1):
     run(a, gazetteer=gaz)
-articles = make_articles({n}, seed=int(os.environ["BENCH_SEED"]))
+if os.environ.get("BENCH_CORPUS"):
+    from pathlib import Path
+    from bench_core import corpus_articles
+    articles = corpus_articles(Path(os.environ["BENCH_CORPUS"]), {n})
+else:
+    articles = make_articles({n}, seed=int(os.environ["BENCH_SEED"]))
 print(json.dumps({{"rate": articles_per_second(articles), "at": storymap.__file__}}))
 """
 
 
-def bench_against_baseline(baseline: Path, n: int, passes: int
+def bench_against_baseline(baseline: Path, n: int, passes: int, corpus: Path | None = None
                            ) -> tuple[list[float], list[float]]:
     """Throughput of this tree and of `baseline` (another checkout of storymap, run as pure
     Python with STORYMAP_PURE=1 and its own index cache), each pass in a fresh process
@@ -392,6 +404,8 @@ def bench_against_baseline(baseline: Path, n: int, passes: int
     ours, theirs = [], []
     for k in range(passes):
         seed = {"BENCH_SEED": str(100 + k)}
+        if corpus is not None:  # the same real documents in every pass
+            seed["BENCH_CORPUS"] = str(corpus.resolve())
         ours.append(child(code, seed)["rate"])
         result = child(code, {**seed, **base_env}, cwd=baseline)
         if not str(result["at"]).startswith(str(baseline.resolve())):
@@ -482,6 +496,13 @@ def main() -> int:
         good &= row("  this tree / baseline, ratio of medians",
                     statistics.median(ours) / statistics.median(theirs), ".2f",
                     BASELINE_SPEEDUP, at_most=False)
+        for path in args.corpus:  # real articles, where the baseline's memos help less
+            print(f"against the baseline on {path.name} …", file=sys.stderr)
+            ours, theirs = bench_against_baseline(args.baseline, args.articles, args.passes,
+                                                  path)
+            row(f"  {path.name}: this tree / baseline, ratio of medians (articles/s "
+                f"{statistics.median(ours):,.0f} / {statistics.median(theirs):,.0f})",
+                statistics.median(ours) / statistics.median(theirs), ".2f")
     seed_rates, seed_kb = bench_seed_throughput(args.passes)
     row(f"the seed article ({seed_kb:.1f} KB news), repeated, median (articles/s)",
         statistics.median(seed_rates), ",.0f")
