@@ -2,15 +2,16 @@
 
     streamlit run streamlit_app.py
 
-A thin UI over the library: `storymap.app_state` holds the logic (uploads, corrections,
-views), `storymap.render.render_app` draws the map, `storymap.export` writes the files. The
-map is built once per story; a click, a step or a selection only moves it (`center`, `zoom`)
-or changes the highlight layer (`feature_group_to_add`), so it never reloads.
+A thin UI over the library: `storymap.app_state` holds the logic (uploads, corrections),
+`storymap.export` draws the story map and writes the files. The app shows the very map the
+reader downloads (`export.to_html(story, embedded=True)` in `st.iframe`): its markers, clusters,
+article text, story steps and flights all run in the browser, with no round trip to the
+server. streamlit-folium is used only where the app needs a value back from a map: the point
+picked for a place the article names but storymap missed (`st_folium`, its public API).
 
-For a fast first page: the rendered map is cached per story (`map_payload`), the page does not
-run twice on load (`MAP_DEFAULT`), and widgets that are not in view at first (the Paste and
-Upload tabs, the language and geocoder choices) are built only when opened, so the browser
-loads their code only then.
+For a fast first page: the page is built once per story revision and kept in the session, and
+widgets that are not in view at first (the Paste and Upload tabs, the language and geocoder
+choices) are built only when opened, so the browser loads their code only then.
 """
 
 from __future__ import annotations
@@ -18,29 +19,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import html
 import logging
-import pickle
 import re
 from collections.abc import Callable
 from typing import Any
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
-
-try:  # streamlit-folium's own building blocks, so the rendered map can be cached (show_map)
-    from streamlit_folium import (
-        _component_func,
-        _get_feature_group_string,
-        _get_header,
-        _get_html,
-        _get_map_string,
-        generate_js_hash,
-        get_full_id,
-    )
-except ImportError:  # another streamlit-folium: plain st_folium, rendered every run
-    _component_func = None
 
 from storymap import app_state as app
 from storymap import gazetteer as gazetteer_mod
@@ -49,47 +34,29 @@ from storymap.errors import StorymapError
 from storymap.export import dump_story, to_geojson, to_html
 from storymap.gazetteer import Gazetteer
 from storymap.model import FEATURES, GEONAMES_ATTRIBUTION, Place, Story
-from storymap.render import app_markers, highlight_layer, render_app
+from storymap.render import render_app
 
 log = logging.getLogger("storymap.app")
 
-MAP_HEIGHT = 560
-RETURNED = ["last_object_clicked", "last_object_clicked_tooltip", "last_object_clicked_count",
-            "last_clicked"]
+STORY_MAP_HEIGHT = 660
+"""The embedded story map's frame (map and story panel side by side; stacked on phones)."""
+PICKER_HEIGHT = 360
+PICKED = ["last_clicked", "last_object_clicked"]
+"""What the point picker's map reports back: a click on the map or on a marker."""
 AUTO = "auto"
 _TOP: list[Any] = []  # the messages container of this run (see messages())
-ARTICLE_TAB = ":material/article: Article"
+PLACES_TAB = ":material/location_on: Places"
 CORRECTIONS_TAB = ":material/edit: Corrections"
 SAMPLE_TAB, PASTE_TAB, UPLOAD_TAB = "Sample", "Paste", "Upload"
 KEPT = ("language", "geocoder", "sample_name", "paste_text")
 
 st.set_page_config(page_title="storymap", page_icon=":material/map:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # collapsed on phones
 
 CSS = """
 <style>
 .block-container { padding-top: 3.4rem; padding-bottom: 2rem; }
-.sm-passage { font-family: Georgia, "Times New Roman", serif; font-size: 1.02rem;
-  line-height: 1.6; margin: 0 0 .8rem; white-space: pre-wrap; }
-h3.sm-passage { font-size: 1.15rem; font-weight: 700; }
-.sm-pn { font: 600 .72rem system-ui, sans-serif; color: #8a8f98; margin-right: .45rem;
-  text-transform: uppercase; letter-spacing: .03em; }
-.sm-mk { background: #fbe39b; padding: 0 2px; border-radius: 3px; color: inherit; }
-.sm-mk.sm-k-adjective, .sm-mk.sm-k-metonym { background: #fdf0c4; }
-.sm-mk.sm-sel { background: #f0b400; box-shadow: 0 0 0 1px #c99700; }
-.sm-notplace { text-decoration: line-through dotted #aaa; color: #777; }
-.sm-article { max-height: 460px; overflow-y: auto; padding-right: .6rem; }
-.sm-card { border-left: 4px solid #1f4e79; background: #f5f8fb; padding: .55rem .9rem;
-  border-radius: 4px; margin: .2rem 0 .8rem; }
-.sm-card .sm-passage:last-child { margin-bottom: .2rem; }
-.sm-place-head { font: 600 1.1rem system-ui, sans-serif; margin: 0; }
-.sm-dot { display: inline-block; width: .8rem; height: .8rem; border-radius: 50%;
-  background: #f0b400; box-shadow: 0 0 0 3px rgba(240,180,0,.3); margin-right: .5rem; }
-.sm-place-sub { color: #5f6670; font-size: .86rem; margin: .1rem 0 .6rem; }
-.sm-legend { font-size: .78rem; color: #5f6670; display: flex; gap: .9rem; flex-wrap: wrap; }
-.sm-legend i { display: inline-block; width: .7rem; height: .7rem; border-radius: 50%;
-  margin-right: .3rem; vertical-align: -1px; border: 1.5px solid #fff;
-  box-shadow: 0 0 0 1px #aaa; }
+.st-key-story_map iframe { border: 1px solid #dde1e6; border-radius: 6px; }
 </style>
 """
 
@@ -145,8 +112,6 @@ def set_story(story: Story, *, source: dict[str, Any] | None, base: Story | None
     if source is not None:
         ss.source = source
     ss.rev = ss.get("rev", 0) + 1
-    ss.focus = {"mode": "overview"}
-    ss.view = None
     ss.pop("picked", None)
 
 
@@ -238,8 +203,6 @@ def rebuild(hint: tuple[str, ...] | None = None) -> None:
     ss.story, ss.base, ss.log = story, base, log_
     ss.source = {**source, "hint": hint}
     ss.rev += 1
-    ss.focus = {"mode": "overview"}
-    ss.view = None
 
 
 def correct(correction: dict[str, Any], message: str) -> None:
@@ -255,62 +218,6 @@ def correct(correction: dict[str, Any], message: str) -> None:
     notify(message)
 
 
-def focus_places(ids: list[str], *, center: bool = True) -> None:
-    story: Story = ss.story
-    ids = [i for i in ids if story.place(i) is not None]
-    if not ids:
-        return
-    ss.focus = {"mode": "place", "ids": ids}
-    if center:
-        move_to(ids)
-
-
-def move_to(ids: list[str]) -> None:
-    view = app.view_for(ss.story, ids)
-    if view is not None:
-        (lat, lon), zoom = view
-        ss.view = {"lat": lat, "lon": lon, "zoom": zoom, "nonce": ss.get("nonce", 0) + 1}
-        ss.nonce = ss.view["nonce"]
-
-
-def overview() -> None:
-    story: Story = ss.story
-    ss.focus = {"mode": "overview"}
-    move_to([p.id for p in story.places])
-
-
-def go_step(i: int) -> None:
-    steps = ss.story.steps()
-    if not steps:
-        return
-    i = max(0, min(len(steps) - 1, i))
-    ss.focus = {"mode": "step", "step": i}
-    move_to([p.id for p in steps[i][1]])
-
-
-def on_step_slider() -> None:
-    value = int(ss.step_slider)
-    if value == 0:
-        overview()
-    else:
-        go_step(value - 1)
-
-
-def step_by(delta: int) -> None:
-    focus = ss.focus
-    current = focus.get("step", -1) if focus.get("mode") == "step" else -1
-    if current == -1 and delta < 0:
-        current = len(ss.story.steps())
-    go_step(current + delta)
-
-
-def on_pill(key: str) -> None:
-    value = ss.get(key)
-    if value:
-        focus_places([str(value)])
-    ss[key] = None
-
-
 def undo() -> None:
     history = ss.get("history", [])
     if not history:
@@ -319,7 +226,6 @@ def undo() -> None:
     ss.log = list(log_)
     ss.history = history[:-1]
     ss.rev += 1
-    ss.focus = {"mode": "overview"}
     notify("Undone.")
 
 
@@ -430,213 +336,31 @@ def sidebar_inputs() -> None:
 # -- the map and the panel ------------------------------------------------------------------
 
 
-def current_markers() -> list[dict[str, Any]]:
-    key = ("markers", ss.rev)
-    if ss.get("markers_key") != key:
-        ss.markers = app_markers(ss.story)
-        ss.markers_key = key
-    markers: list[dict[str, Any]] = ss.markers
-    return markers
+def story_page(story: Story) -> str:
+    """The exported story map for the story on screen, built once per revision."""
+    key = (ss.rev, story.language)
+    if ss.get("page_key") != key:
+        ss.page = to_html(story, embedded=True)
+        ss.page_key = key
+    page: str = ss.page
+    return page
 
 
-def map_event(out: dict[str, Any] | None) -> bool:
-    """Handle a marker click (focus its places) or a map click (the point for a new place).
-    The component's last value is in session state when the run starts, so the panel and the
-    highlight reflect a click in the same run. True when something new was handled."""
-    if not out:
-        return False
-    changed = False
-    count = out.get("last_object_clicked_count")
-    clicked = out.get("last_object_clicked")
-    if count and clicked and ss.get("click_seen") != (ss.map_key, count):
-        ss.click_seen = (ss.map_key, count)
-        ids = app.marker_for_click(current_markers(), float(clicked["lat"]),
-                                   float(clicked["lng"]), out.get("last_object_clicked_tooltip"))
-        if ids:
-            focus_places(ids, center=False)
-            changed = True
-    point = out.get("last_clicked")
-    if point and ss.get("map_click_seen") != (ss.map_key, point["lat"], point["lng"]):
-        ss.map_click_seen = (ss.map_key, point["lat"], point["lng"])
-        if ss.get("add_mode") == "map":
-            ss.picked = (round(float(point["lat"]), 5), round(float(point["lng"]), 5))
-            changed = True
-    return changed
+def show_story_map(story: Story) -> None:
+    """The exported page in an iframe. Article text in it is escaped like in any export
+    (JSON in a script element, put into the page as text only), so embedding it is as safe as
+    opening the downloaded file."""
+    with st.container(key="story_map"):
+        st.iframe(story_page(story), height=STORY_MAP_HEIGHT)
 
 
-# The map's initial value: what streamlit-folium's map reports before any click, in the order
-# its frontend reports it. st_folium's own default has `None` for the click count where the
-# frontend says 0, so every page load sent a "new" value back and ran the script once more.
-MAP_DEFAULT = {"last_clicked": None, "last_object_clicked": None,
-               "last_object_clicked_count": 0, "last_object_clicked_tooltip": None}
-assert set(MAP_DEFAULT) == set(RETURNED)
-
-
-def story_fingerprint(story: Story) -> str:
-    """A digest of the story on screen, computed once per story object (kept in the session
-    across runs): hashing a long article's story on every click would cost milliseconds."""
-    if ss.get("fingerprint_of") is not story:
-        ss.fingerprint = hashlib.sha1(pickle.dumps(story), usedforsecurity=False).hexdigest()
-        ss.fingerprint_of = story
-    return str(ss.fingerprint)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def map_payload(fingerprint: str, _story: Story) -> dict[str, Any]:
-    """What streamlit-folium sends for a story's map (its HTML, script, asset links and
-    component key), built once per story and shared by every session: st_folium renders the
-    whole map again on every run, a tenth of a second on each page load and each click."""
-    m = render_app(_story)
-    m.get_root().render()
-    m.render()  # type: ignore[no-untyped-call]  # folium is untyped
-    html_, header = _get_html(m), _get_header(m)
-    script = _get_map_string(m)  # after this, the map's id is streamlit-folium's "map_div"
-
-    def walk(el: Any) -> Any:
-        yield el
-        for child in getattr(el, "_children", {}).values():
-            yield from walk(child)
-
-    elements = list(walk(m))
-    return {
-        "script": script, "header": header, "html": html_,
-        "id": get_full_id(m),
-        "key": generate_js_hash(script, "map", False),
-        "css_links": list(dict.fromkeys(h for e in elements
-                                        for _, h in getattr(e, "default_css", []))),
-        "js_links": list(dict.fromkeys(h for e in elements
-                                       for _, h in getattr(e, "default_js", []))),
-    }
-
-
-def folium_map(story: Story, *, center: tuple[float, float] | None, zoom: float | None,
-               highlight: folium.FeatureGroup) -> dict[str, Any]:
-    """st_folium(render_app(story), key="map", ...) with the rendered map cached per story and
-    the true initial value (MAP_DEFAULT): the same component, arguments and key, so a new
-    story mounts a new map and a click, a step or a selection only moves the mounted one."""
-    if _component_func is None:
-        return st_folium(render_app(story), key="map", height=MAP_HEIGHT,
-                         use_container_width=True, returned_objects=RETURNED, center=center,
-                         zoom=zoom, feature_group_to_add=highlight) or {}
-    payload = map_payload(story_fingerprint(story), story)
-    hash_key = payload["key"]
-
-    def on_change() -> None:  # as st_folium's: the last value under the "map" key
-        ss["map"] = ss.get(hash_key, {})
-
-    out = _component_func(
-        script=payload["script"], header=payload["header"], html=payload["html"],
-        id=payload["id"], key=hash_key, height=MAP_HEIGHT, width=None,
-        returned_objects=RETURNED, default=MAP_DEFAULT, zoom=zoom, center=center,
-        feature_group=_get_feature_group_string(highlight, map=folium.Map(tiles=None), idx=0),
-        return_on_hover=False, layer_control=None, pixelated=False,
-        css_links=payload["css_links"], js_links=payload["js_links"], on_change=on_change,
-        wrap_longitude=False,
-    )
-    return dict(out or {})
-
-
-def show_map(story: Story) -> None:
-    if ss.get("map_key") != ss.rev:
-        # a new story gets a new map: clicks on the old one are history
-        ss.map_key = ss.rev
-        ss["map"] = None
-    map_event(ss.get("map"))
-    focus = ss.focus
-    if focus.get("mode") == "place":
-        ids = list(focus["ids"])
-    elif focus.get("mode") == "step":
-        steps = story.steps()
-        ids = [p.id for p in steps[focus["step"]][1]] if focus["step"] < len(steps) else []
-    else:
-        ids = []
-    rings = app.marker_positions(story, ids)
-    highlight = highlight_layer(rings)
-    picked = ss.get("picked")
-    if picked is not None:
-        folium.CircleMarker([picked[0], picked[1]], radius=7, color="#1f4e79", weight=3,
-                            fill=True, fill_color="#ffffff", fill_opacity=1,
-                            interactive=False).add_to(highlight)
-    view = ss.get("view")
-    center = zoom = None
-    if view:
-        eps = view["nonce"] * 1e-9  # a new value each time, so the same place re-centres
-        center = (view["lat"] + eps, view["lon"])
-        zoom = view["zoom"] + eps
-    out = folium_map(story, center=center, zoom=zoom, highlight=highlight)
-    if map_event(out):
-        st.rerun()  # only when the event came in after this run started
-    legend = "".join(
-        f'<span><i style="background:{c}"></i>{n}</span>'
-        for n, c in (("country (at its capital when it acts)", "#b03a2e"), ("city", "#2e6da4"),
-                     ("region", "#1e8449"), ("landmark", "#7d3c98"), ("water", "#1b9fc6"))
-    )
-    st.html(f'<div class="sm-legend">{legend}<span>Click a marker for its passages.'
-            "</span></div>")
-
-
-def place_pills(story: Story, ids: list[str], key: str, label: str) -> None:
-    if not ids:
+def show_places(story: Story) -> None:
+    rows = app.places_table(story)
+    if not rows:
+        st.info("No places yet: add the ones the article names in Corrections.")
         return
-    lang = story.language
-    labels = {pid: p.label(lang) if (p := story.place(pid)) is not None else pid for pid in ids}
-    st.pills(label, ids, key=key, format_func=lambda pid: labels[pid],
-             on_change=on_pill, args=(key,))
-
-
-def show_panel(story: Story) -> None:
-    steps = story.steps()
-    focus = ss.focus
-    nav = st.columns([1, 1, 1])
-    nav[0].button("◀ Previous", key="prev", on_click=step_by, args=(-1,),
-                  width="stretch", disabled=not steps)
-    nav[1].button("Overview", key="overview", on_click=overview, width="stretch")
-    nav[2].button("Next ▶", key="next", on_click=step_by, args=(1,),
-                  width="stretch", disabled=not steps)
-    if steps:
-        ss.step_slider = focus["step"] + 1 if focus.get("mode") == "step" else 0
-        st.select_slider("Story step", list(range(len(steps) + 1)), key="step_slider",
-                         on_change=on_step_slider,
-                         format_func=lambda i: "Overview" if i == 0 else f"{i}",
-                         help="Walk through the passages that mention places.")
-    lang = story.language
-    panel = st.container(key="passage_panel")
-    with panel:
-        if focus.get("mode") == "place":
-            ids = [i for i in focus["ids"] if story.place(i) is not None]
-            places = [p for i in ids if (p := story.place(i)) is not None]
-            if not places:
-                st.info("That place is no longer in the story.")
-                return
-            title = " · ".join(dict.fromkeys(p.label(lang) for p in places))
-            sub = " | ".join(app.describe_place(p, lang).split(" — ", 1)[1] for p in places)
-            passages = app.passages_of(story, ids)
-            st.html(f'<p class="sm-place-head"><span class="sm-dot"></span>{_esc(title)}</p>'
-                    f'<p class="sm-place-sub">{_esc(sub)} · mentioned in {len(passages)} '
-                    f'passage{"s" if len(passages) != 1 else ""}</p>')
-            body = "".join(app.passage_html(story, i, selected=ids) for i in passages)
-            st.html(f'<div class="sm-card sm-place-passages">{body}</div>')
-        elif focus.get("mode") == "step" and focus["step"] < len(steps):
-            passage, places = steps[focus["step"]]
-            st.caption(f"Step {focus['step'] + 1} of {len(steps)}")
-            st.html('<div class="sm-card">'
-                    + app.passage_html(story, passage.index, selected=[p.id for p in places])
-                    + "</div>")
-            place_pills(story, [p.id for p in places], f"pills_step_{ss.rev}",
-                        "Places in this passage")
-        else:
-            st.caption("Overview")
-            st.markdown(
-                f"**{len(story.places)} places** in {len(steps)} passages. Click a marker "
-                "to read what the article says there, or walk through the story with "
-                "**Next ▶**."
-            )
-            place_pills(story, [p.id for p in story.places], f"pills_all_{ss.rev}",
-                        "Go to a place")
-
-
-def _esc(text: str) -> str:
-    return html.escape(text)
+    shown = [{k: v for k, v in r.items() if k not in ("id", "Not a place")} for r in rows]
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 # -- corrections ----------------------------------------------------------------------------
@@ -701,14 +425,7 @@ def fix_mention(story: Story) -> None:
         return f"“{g.text}” → {target} ({len(g.spans)} times)"
 
     key = f"fix_group_{ss.rev}"
-
-    def centre_on_group() -> None:
-        chosen = groups[int(ss.get(key) or 0)]
-        if chosen.place_id:
-            focus_places([chosen.place_id])
-
-    k = st.selectbox("Mention", range(len(groups)), key=key, format_func=group_label,
-                     on_change=centre_on_group, help="Choosing one shows it on the map.")
+    k = st.selectbox("Mention", range(len(groups)), key=key, format_func=group_label)
     group = groups[int(k or 0)]
     mention = app.mention_at(story, *group.first)
     if mention is None:
@@ -759,9 +476,10 @@ def add_missed_place(story: Story) -> None:
                                                                       story.language))
             place = results[int(k or 0)]
     else:
-        picked = ss.get("picked")
         feature = st.selectbox("Kind of place", FEATURES, index=FEATURES.index("city"),
                                key="add_feature")
+        pick_point(story)
+        picked = ss.get("picked")
         if picked is None:
             st.caption("Click the map where the place is.")
         else:
@@ -779,6 +497,18 @@ def add_missed_place(story: Story) -> None:
                 f"Added {label}: {len(spans)} mention{'s' if len(spans) != 1 else ''}.")
         ss.pop("picked", None)
         st.rerun()
+
+
+def pick_point(story: Story) -> None:
+    """A small map to click where a missed place lies (a marker's point counts too)."""
+    out = st_folium(render_app(story), key=f"picker_{ss.rev}", height=PICKER_HEIGHT,
+                    use_container_width=True, returned_objects=PICKED) or {}
+    point = out.get("last_object_clicked") or out.get("last_clicked")
+    if point and "lat" in point and "lng" in point:
+        picked = (round(float(point["lat"]), 5), round(float(point["lng"]), 5))
+        if ss.get("picked") != picked:
+            ss.picked = picked
+            st.rerun()
 
 
 def region_hint(story: Story) -> None:
@@ -868,18 +598,12 @@ def main() -> None:
         bits.append("region hint: " + ", ".join(app.country_names().get(c, c) for c in hint))
     st.caption(" · ".join(bits) + f" · source: {_md(ss.source.get('name', ''))}")
 
-    map_col, panel_col = st.columns([3, 2], gap="medium")
-    with map_col:
-        show_map(story)
-    with panel_col:
-        show_panel(story)
+    show_story_map(story)
 
-    article_tab, corrections_tab = st.tabs([ARTICLE_TAB, CORRECTIONS_TAB], key="main_tabs",
-                                           on_change="rerun")
-    with article_tab:
-        focus = ss.focus
-        selected = focus.get("ids", []) if focus.get("mode") == "place" else []
-        st.html(app.article_html(story, selected=selected))
+    places_tab, corrections_tab = st.tabs([PLACES_TAB, CORRECTIONS_TAB], key="main_tabs",
+                                          on_change="rerun")
+    with places_tab:
+        show_places(story)
     if corrections_tab.open:  # built only when open: the table editor is heavy to load
         with corrections_tab:
             show_corrections(story)

@@ -1,6 +1,6 @@
-"""The Streamlit app's widget flows with Streamlit's AppTest (no browser: the map component's
-JavaScript does not run here; tests/test_app_browser.py covers it), plus the app logic in
-storymap.app_state.
+"""The Streamlit app's widget flows with Streamlit's AppTest (no browser: the embedded story
+map's JavaScript does not run here; tests/test_app_browser.py covers it), plus the app logic
+in storymap.app_state.
 
 Every flow checks that bad input shows `st.error` and leaves the story on screen as it was.
 """
@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storymap import app_state as app
-from storymap.export import dump_story, load_story, to_geojson
+from storymap.export import dump_story, load_story, to_geojson, to_html
 from storymap.model import Story
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +58,14 @@ def story_of(at: AppTest) -> Story:
 
 def labels(story: Story) -> set[str]:
     return {p.label(story.language) for p in story.places} | {p.name for p in story.places}
+
+
+def story_page(at: AppTest) -> str:
+    """The story map page the app embeds (its iframe's document)."""
+    frames = at.get("iframe")
+    assert len(frames) == 1, "one embedded story map"
+    page: str = frames[0].proto.srcdoc
+    return page
 
 
 def errors(at: AppTest) -> list[str]:
@@ -110,11 +118,11 @@ def test_sample_loads_on_first_visit(at: AppTest) -> None:
     assert {"Wonsan", "Nordkorea", "Russland"} <= labels(story)
     assert not errors(at)
     assert any(SEED_TITLE in m.value for m in at.markdown)
-    # the article with its mentions highlighted, and escaped
-    html = " ".join(h.proto.body for h in at.get("html"))
-    assert '<mark class="sm-mk sm-k-name' in html and "Kim reiste eigens nach" in html
-    # story mode and the downloads are there
-    assert at.button(key="next") and at.button(key="prev")
+    # the map the reader downloads, with the article and its story steps, in German
+    page = story_page(at)
+    exported = to_html(story, embedded=True)
+    assert len(page) == len(exported) and page.count("Wonsan") == exported.count("Wonsan")
+    assert 'id="sm-article"' in page and 'id="sm-next"' in page and "Weiter" in page
     assert {b.proto.label for b in at.get("download_button")} == {
         "Story map (HTML)", "Places (GeoJSON)", "Story (JSON, re-loadable)",
         "Still map (SVG)", "Still map (PNG)"}
@@ -310,10 +318,11 @@ def test_hostile_article_text_is_escaped(at: AppTest) -> None:
     paste(at, HOSTILE)
     story = story_of(at)
     assert "Wonsan" in labels(story)
-    bodies = [h.proto.body for h in at.get("html")]
+    bodies = [h.proto.body for h in at.get("html")] + [story_page(at)]
     assert not any("<script>alert" in b or "<img src=x" in b for b in bodies)
-    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in b for b in bodies)
-    assert any("{{ 7*7 }}" in b for b in bodies)  # shown as written, never evaluated
+    page = story_page(at)
+    assert "alert(1)" in page and "7*7 }}" in page  # the text is in the page as data only,
+    assert "\\u003cscript\\u003ealert(1)" in page  # with its markup escaped
     assert not any("<script>" in m.value for m in at.markdown)
 
 

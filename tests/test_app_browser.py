@@ -2,8 +2,9 @@
 by Playwright, every request that does not go to 127.0.0.1 blocked (so passing proves the app
 and its map work offline).
 
-The map lives in streamlit-folium's component iframe; markers are found there by their title
-(the place's label), the passage panel by its Streamlit container key.
+The story map is the exported page (`export.to_html(story, embedded=True)`) in the app's
+`st.iframe`; its markers, article text and popups are found there by the export's own
+selectors (`.sm-marker`, `button.sm-mention`, `.leaflet-popup-content`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import pytest
 from conftest import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-PANEL = ".st-key-passage_panel"
+MAP_FRAME = '.st-key-story_map iframe[title="st.iframe"]'
+WONSAN = (39.15, 127.44)
 START_TIMEOUT = 180  # a fresh cache builds the gazetteer on the first page load
 
 pytestmark = pytest.mark.skipif(
@@ -111,10 +112,13 @@ class AppPage:
             route.abort()
 
     def wait_for_map(self) -> None:
-        self.frame.locator(".leaflet-marker-icon").first.wait_for(timeout=START_TIMEOUT * 1000)
+        self.frame.locator("html[data-storymap-ready]").wait_for(
+            timeout=START_TIMEOUT * 1000, state="attached")
 
-    def marker(self, title: str) -> Any:
-        return self.frame.locator(f'.leaflet-marker-icon[title="{title}"]')
+    def js(self, script: str, arg: Any = None) -> Any:
+        """Run `script` in the story map's own document (the iframe's)."""
+        frame = self.page.locator(MAP_FRAME).element_handle().content_frame()
+        return frame.evaluate(script, arg)
 
     def close(self) -> None:
         self.context.close()
@@ -131,27 +135,39 @@ def app_page(server: Server, browser: Any) -> Iterator[AppPage]:
 
 
 def test_map_renders_offline(app_page: AppPage) -> None:
-    markers = app_page.frame.locator(".leaflet-marker-icon")
-    assert markers.count() >= 5
-    assert app_page.marker("Wonsan").count() == 1
+    frame = app_page.frame
+    assert frame.locator(".sm-marker, .marker-cluster").count() >= 3
+    assert frame.locator("button.sm-mention").count() >= 10
     # the offline basemap is drawn under the (blocked) tiles
-    assert app_page.frame.locator(".sm-basemap-pane canvas").count() >= 1
+    assert frame.locator(".leaflet-smBasemap-pane path").count() >= 2
     assert all("127.0.0.1" not in u for u in app_page.blocked)
     assert not app_page.errors, app_page.errors
 
 
-def test_clicking_wonsan_shows_its_passages(app_page: AppPage) -> None:
-    panel = app_page.page.locator(PANEL)
-    assert "Kim reiste eigens nach Wonsan" not in panel.inner_text()
-    app_page.marker("Wonsan").click()
-    panel.get_by_text("Kim reiste eigens nach Wonsan").wait_for(timeout=10_000)
-    assert "Wonsan" in panel.locator(".sm-place-head").inner_text()
-    # the map was not rebuilt by the click: same iframe, same markers
-    assert app_page.marker("Wonsan").count() == 1
-    # a second marker switches the panel
-    app_page.frame.locator('.leaflet-marker-icon[title^="Ukraine"]').click()
-    panel.locator(".sm-place-head", has_text="Ukraine").wait_for(timeout=10_000)
+def test_clicking_the_mention_wonsan_flies_the_map_there(app_page: AppPage) -> None:
+    """Text to map in the app: no server round trip, the page's own script flies."""
+    frame = app_page.frame
+    frame.locator("button.sm-mention", has_text="Wonsan").first.click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.locator("h3", has_text="Wonsan").wait_for(timeout=10_000)
+    assert "Kim reiste eigens nach Wonsan" in popup.inner_text()
+    center = app_page.js("(() => { const c = storymap.map.getCenter(); return [c.lat, c.lng];"
+                         " })()")
+    assert abs(center[0] - WONSAN[0]) < 1 and abs(center[1] - WONSAN[1]) < 1
+    assert app_page.js("storymap.map.getZoom()") <= 13
     assert not app_page.errors, app_page.errors
+
+
+def test_every_marker_at_the_first_view_can_be_clicked(app_page: AppPage) -> None:
+    """Nothing hides under another marker: each marker or cluster answers a click at its
+    centre (the element there is the marker itself)."""
+    hidden = app_page.js("""() => [...document.querySelectorAll('.sm-marker, .marker-cluster')]
+        .filter(m => { const r = m.getBoundingClientRect();
+          if (!r.width) return false;
+          const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+          return !(hit && (hit === m || m.contains(hit))); })
+        .map(m => m.getAttribute('aria-label') || m.textContent)""")
+    assert hidden == []
 
 
 def test_page_load_runs_the_script_once(server: Server, browser: Any) -> None:
@@ -205,3 +221,28 @@ def test_downloads_are_a_valid_html_page_and_geojson(app_page: AppPage) -> None:
 
     story = json.loads(download(app_page, "Story (JSON, re-loadable)"))
     assert story["format"] == "storymap.story/1"
+
+
+def test_on_a_phone_the_map_is_on_the_first_screen(server: Server, browser: Any) -> None:
+    """390×844: the sidebar starts collapsed and the story map begins on the first screen,
+    not covered by anything."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1",
+                                                   "data:", "blob:", "about:"))
+                  else route.abort())
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.frame_locator(MAP_FRAME).locator("html[data-storymap-ready]").wait_for(
+            timeout=START_TIMEOUT * 1000, state="attached")
+        box = page.locator(MAP_FRAME).bounding_box()
+        assert box is not None and box["y"] < 844 * 0.6 and box["width"] >= 340
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_attribute("aria-expanded") != "true"
+        x, y = box["x"] + box["width"] / 2, box["y"] + 40
+        on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", [x, y])
+        assert on_top == "IFRAME"
+    finally:
+        context.close()
