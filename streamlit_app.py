@@ -169,7 +169,8 @@ def build_from_text(text: str, name: str, *, language: str | None = None,
         if len(built) >= BUILT_STORIES_CAP:
             built.clear()
         built.add(built_key(text, language, geocoder_choice(), hint))
-        status.update(label=f"Story map ready: {len(story.places)} places", state="complete")
+        status.update(label=f"Story map ready: {len(story.named_places())} places",
+                      state="complete")
     set_story(story, source={"text": story.article, "name": name, "language": language,
                              "hint": hint})
     return True
@@ -355,7 +356,8 @@ def show_story_map(story: Story) -> None:
 
 
 def show_places(story: Story) -> None:
-    rows = app.places_table(story)
+    named = {p.id for p in story.named_places()}
+    rows = [r for r in app.places_table(story) if r["id"] in named]
     if not rows:
         st.info("No places yet: add the ones the article names in Corrections.")
         return

@@ -613,8 +613,10 @@ def article_html(story: Story, *, selected: Iterable[str] = ()) -> str:
 
 
 def story_stats(story: Story) -> dict[str, int]:
+    """The header's counts: the places the text names (a seat shown only as part of its
+    country is no place of its own), as the story map counts them."""
     return {
-        "places": len(story.places),
+        "places": len(story.named_places()),
         "mentions": sum(1 for m in story.mentions if m.place_id),
         "passages": len(story.passages),
         "steps": len(story.steps()),

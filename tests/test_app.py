@@ -118,6 +118,10 @@ def test_sample_loads_on_first_visit(at: AppTest) -> None:
     assert {"Wonsan", "Nordkorea", "Russland"} <= labels(story)
     assert not errors(at)
     assert any(SEED_TITLE in m.value for m in at.markdown)
+    # counted as the map counts them: the places the text names, seats as part of countries
+    named = len(story.named_places())
+    assert named < len(story.places)
+    assert any(f" {named} places" in c.value for c in at.caption)
     # the map the reader downloads, with the article and its story steps, in German
     page = story_page(at)
     exported = to_html(story, embedded=True)
