@@ -224,7 +224,7 @@ def test_downloads_are_a_valid_html_page_and_geojson(app_page: AppPage) -> None:
 
 
 def test_on_a_phone_the_map_is_on_the_first_screen(server: Server, browser: Any) -> None:
-    """390×844: the sidebar starts collapsed and the story map begins on the first screen,
+    """390x844: the sidebar starts collapsed and the story map begins on the first screen,
     not covered by anything."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                   has_touch=True)
