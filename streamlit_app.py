@@ -188,14 +188,13 @@ def rebuild(hint: tuple[str, ...] | None = None) -> None:
     hint = tuple(source.get("hint", ())) if hint is None else hint
     log_ = list(ss.log)
     history_entry = (ss.story, ss.base, list(ss.log))
-    if source.get("loaded"):
+    if source.get("loaded") and not hint:
         base = ss.loaded_base
-        if hint:
-            base = app.apply_hint(base, hint)
-    else:
+    else:  # a loaded story with a hint is re-read from its article, as any other
+        language = ss.loaded_base.language if source.get("loaded") else language_choice()
         with messages(), st.spinner("Re-resolving every mention…"):
             try:
-                base = cached_story(source["text"], language_choice(), geocoder_choice(), hint)
+                base = cached_story(source["text"], language, geocoder_choice(), hint)
             except StorymapError as exc:
                 fail(str(exc))
                 return
@@ -325,16 +324,15 @@ def sidebar_inputs() -> None:
                       on_change=lambda: ss.update(pending="rebuild"),
                       help="Detected from the text; choose one if detection gets it wrong.")
     geocoders = app.geocoder_names()
-    options.selectbox("Geocoder", list(geocoders), key="geocoder",
+    options.selectbox("Geocoder", list[str](geocoders), key="geocoder",
                       format_func=app.geocoder_label,
                       on_change=lambda: ss.update(pending="rebuild"),
                       help="Where place names are looked up. The embedded gazetteer works "
                            "offline; online geocoders are used when you search for a place "
-                           "to add" + (" and to resolve mentions." if app.core_takes_geocoder()
-                                       else "."))
+                           "to add and to resolve mentions.")
 
 
-# -- the map and the panel ------------------------------------------------------------------
+# -- the story map and the place list ------------------------------------------------------
 
 
 def story_page(story: Story) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import importlib
 import importlib.util
-import inspect
 import io
 import logging
 import math
@@ -19,17 +18,20 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePath
-from typing import Any, Protocol
+from typing import Any
 from xml.etree import ElementTree
 
 from storymap import article as article_mod
 from storymap import pipeline
 from storymap.errors import ExportError, GeocodingError, InputError, StorymapError
+from storymap.fetch import fetch_article, is_url
 from storymap.gazetteer import Gazetteer
+from storymap.geocoding import GEOCODERS, Geocoder
+from storymap.geocoding import make_geocoder as online_geocoder
 from storymap.model import Mention, Place, Story, _place_from_dict, _place_to_dict
 
 log = logging.getLogger(__name__)
@@ -42,10 +44,6 @@ DOCX_MAX_XML_BYTES = 20_000_000
 UPLOAD_TYPES = ("txt", "md", "markdown", "html", "htm", "docx", "json")
 EMBEDDED = "embedded"
 USER_AGENT = "storymap-streamlit-app/0.1 (https://github.com/storymap)"
-HINT_BONUS = 2.0
-"""Score bonus for candidates in the hinted countries, when the core cannot take the hint
-itself: as much as article context ("country" evidence) gives, so a hint decides between
-close readings but does not turn a capital into a hamlet."""
 
 FEATURE_LABELS = {
     "country": "country", "region": "region", "city": "city", "landmark": "landmark",
@@ -190,27 +188,9 @@ def country_names() -> dict[str, str]:
     return dict(sorted(pairs, key=lambda kv: kv[1]))
 
 
-class Geocoder(Protocol):
-    name: str
-
-    def search(self, query: str, *, limit: int = 5, country_codes: Sequence[str] = (),
-               language: str | None = None) -> list[Place]: ...
-
-
-def _geocoders_module() -> Any | None:
-    if importlib.util.find_spec("storymap.geocoders") is None:
-        return None
-    try:
-        return importlib.import_module("storymap.geocoders")
-    except ImportError as exc:  # present but broken: the embedded gazetteer still works
-        log.warning("storymap.geocoders cannot be imported: %s", exc)
-        return None
-
-
 def geocoder_names() -> tuple[str, ...]:
-    """The embedded gazetteer first, then the online geocoders the install provides."""
-    mod = _geocoders_module()
-    online = tuple(str(n) for n in getattr(mod, "GEOCODERS", ()) if n not in _EMBEDDED_NAMES)
+    """The embedded gazetteer first, then the online geocoders (storymap.geocoding)."""
+    online = tuple(str(n) for n in GEOCODERS if n not in _EMBEDDED_NAMES)
     return (EMBEDDED, *online)
 
 
@@ -218,14 +198,11 @@ _EMBEDDED_NAMES = frozenset({EMBEDDED, "gazetteer"})
 
 
 def fetch_url(text: str) -> str | None:
-    """The article at a web address, when `text` is one and URL loading is installed
-    (storymap.fetch); None when `text` is not a web address. Raises InputError."""
-    if importlib.util.find_spec("storymap.fetch") is None:
+    """The article at a web address (storymap.fetch), or None when `text` is not a web
+    address. Raises InputError."""
+    if not is_url(text):
         return None
-    fetch = importlib.import_module("storymap.fetch")
-    if not fetch.is_url(text):
-        return None
-    article: str | bytes = fetch.fetch_article(text.strip())
+    article: str | bytes = fetch_article(text.strip())
     return article.decode("utf-8", errors="replace") if isinstance(article, bytes) else article
 
 
@@ -237,12 +214,9 @@ def make_geocoder(name: str) -> Geocoder | None:
     """An online geocoder by name, or None for the embedded gazetteer."""
     if name == EMBEDDED:
         return None
-    mod = _geocoders_module()
-    if mod is None:
-        raise GeocodingError(f"The geocoder {name!r} is not available in this install.")
     try:
         agent = os.environ.get("STORYMAP_USER_AGENT") or USER_AGENT
-        geocoder: Geocoder = mod.make_geocoder(name, user_agent=agent)
+        geocoder: Geocoder = online_geocoder(name, user_agent=agent)
     except StorymapError:
         raise
     except Exception as exc:
@@ -269,21 +243,6 @@ def search_places(query: str, gaz: Gazetteer, geocoder: str = EMBEDDED, *,
         raise GeocodingError(f"{geocoder} could not search for {query!r}: {exc}") from exc
 
 
-def _accepts(func: Callable[..., Any], name: str) -> bool:
-    try:
-        return name in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def core_takes_hint() -> bool:
-    return _accepts(pipeline.run, "hint_countries")
-
-
-def core_takes_geocoder() -> bool:
-    return _accepts(pipeline.run, "geocoder")
-
-
 def build_story(
     text: str,
     *,
@@ -292,60 +251,11 @@ def build_story(
     geocoder: str = EMBEDDED,
     hint_countries: Sequence[str] = (),
 ) -> Story:
-    """Geoparse `text` with the core (``pipeline.run``). The geocoder and region hint are
-    passed on when the core takes them; otherwise the hint re-ranks each mention's
-    candidates here (:func:`apply_hint`)."""
-    kwargs: dict[str, Any] = {"language": language, "gazetteer": gazetteer}
-    hint = tuple(c.upper() for c in hint_countries)
-    if hint and core_takes_hint():
-        kwargs["hint_countries"] = hint
-    if geocoder != EMBEDDED and core_takes_geocoder():
-        kwargs["geocoder"] = make_geocoder(geocoder)
-    story = pipeline.run(text, **kwargs)
-    if hint and "hint_countries" not in kwargs:
-        story = apply_hint(story, hint)
-    return story
-
-
-def apply_hint(story: Story, countries: Iterable[str]) -> Story:
-    """Re-rank every mention's candidates with a bonus for places in `countries` ("this
-    article is about Austria"). Mentions without candidates keep their place."""
-    hint = {c.upper() for c in countries}
-    if not hint:
-        return story
-    mentions: list[Mention] = []
-    new_places: dict[str, Place] = {}
-    for m in story.mentions:
-        if not m.candidates or m.place_id is None:
-            mentions.append(m)
-            continue
-        rescored = sorted(
-            ((c.score + (HINT_BONUS if c.place.country_code in hint else 0.0), k, c)
-             for k, c in enumerate(m.candidates)),
-            key=lambda t: (-t[0], t[1]),
-        )
-        best = rescored[0][2]
-        if best.place.id == m.place_id:
-            mentions.append(m)
-            continue
-        margin = rescored[0][0] - rescored[1][0] if len(rescored) > 1 else 10.0
-        confidence = round(1.0 / (1.0 + math.exp(-2.0 * margin)), 3)
-        place = story.place(best.place.id) or best.place
-        new_places.setdefault(place.id, place)
-        mentions.append(replace(m, place_id=place.id, confidence=confidence))
-    if not new_places:
-        return replace(story, mentions=tuple(mentions))
-    return _with_mentions(story, mentions, new_places.values())
-
-
-def _with_mentions(story: Story, mentions: Sequence[Mention], extra: Iterable[Place]) -> Story:
-    places = {p.id: p for p in story.places}
-    for p in extra:
-        places.setdefault(p.id, p)
-    used = {m.place_id for m in mentions if m.place_id}
-    kept = tuple(p for p in places.values()
-                 if p.id in used or (p.seat_of is not None and p.seat_of in used))
-    return replace(story, mentions=tuple(mentions), places=kept)
+    """Geoparse `text` with the core (``storymap.run``), the region hint weighed by the
+    resolver itself (its ``hint_countries``, "this article is about Austria")."""
+    return pipeline.run(text, language=language, gazetteer=gazetteer,
+                        hint_countries=tuple(c.upper() for c in hint_countries),
+                        geocoder=make_geocoder(geocoder))
 
 
 # -- corrections -----------------------------------------------------------------------------
@@ -638,7 +548,6 @@ __all__ = [
     "add_place",
     "apply_correction",
     "apply_corrections",
-    "apply_hint",
     "article_html",
     "build_story",
     "candidates_for",
