@@ -580,6 +580,18 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
     return (start == 0 or text[start - 1] == "\n") and DATELINE_AFTER.match(text, end) is not None
 
 
+CLAUSE_OPENERS = SENTENCE_END | {"\u2013", "\u2014", "-"}
+"""After these (or at a line start) a word is capitalised for where it stands: a sentence
+end, a colon, a quote or bracket, a dash."""
+
+
+def _opens_clause(text: str, start: int) -> bool:
+    k = start - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    return k < 0 or text[k] == "\n" or text[k] in CLAUSE_OPENERS
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     k = start - 1
     while k >= 0 and text[k] in " \t":
@@ -611,9 +623,11 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
         prev_key = art.keys[near.prev]
         if prev_key in TITLES:
             return True
-        if prev_cap and prev_key in gaz.first_names and prev_key not in gaz.function_words:
-            # "Denzel Washington won", but not "In Halle wurde", "May Britain leave" or
-            # "- Im US-Bundesstaat": a function word is no given name
+        if prev_cap and prev_key in gaz.first_names and prev_key not in ARTICLES and not (
+            prev_key in gaz.function_words and _opens_clause(art.text, art.words[near.prev][0])
+        ):  # "Denzel Washington won", "Andre De Grasse", but not "The Washington Post", "In
+            # Halle wurde", "May Britain leave" or "- Im US-Bundesstaat": an article, or a
+            # function word opening a clause
             return not _is_major_name(gaz, prev_key)  # "Mary Adams", but not "Georgia Tech"
     if near.next is None:
         return False

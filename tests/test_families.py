@@ -372,3 +372,16 @@ def test_a_place_named_with_its_article_stays_a_place(
     geoparse: Parse, lang: str, text: str, word: str
 ) -> None:
     place_at(geoparse(text, lang), word)
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("en", "Title\nThe next great sprinter, Andre De Grasse, won in Toronto.", "Grasse"),
+    ("en", "Title\nVAT is added to train tickets, said Van Boxtel in Utrecht.", "Boxtel"),
+    ("de", "Titel\nDer Sprinter Andre De Grasse gewann in Toronto.", "Grasse"),
+])
+def test_a_particle_inside_a_name_keeps_the_surname(
+    geoparse: Parse, lang: str, text: str, word: str
+) -> None:
+    """"De", "Van" mid-sentence belong to a person's name, although they are function words
+    elsewhere: only at the opening of a clause is a function word no given name."""
+    no_place(geoparse(text, lang), word)
