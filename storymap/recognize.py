@@ -247,8 +247,9 @@ def find_spans(
     return _people_named_again(spans, gazetteer)
 
 
-PLACE_WORDS = frozenset({"locative", "region-word", "city-word", "dateline"})
-"""Cues that tie a name to a place whatever else the article says ("in Georgia")."""
+PLACE_CUES = frozenset({"locative", "region-word", "dateline"})
+"""Cues that tie a name to a place whatever else the article says: "in Georgia", "Gebiet
+Kursk", a dateline."""
 
 
 def _people_named_again(spans: list[Span], gaz: Gazetteer) -> list[Span]:
@@ -260,9 +261,9 @@ def _people_named_again(spans: list[Span], gaz: Gazetteer) -> list[Span]:
     out = []
     for span in spans:
         if "person" in span.cues:
-            if span.key in gaz.first_names and " " not in span.key and not _shouted(span.text):
+            if span.key in gaz.first_names and " " not in span.key and not shouted(span.text):
                 people.add(span.key)
-        elif span.key in people and span.kind == "name" and not span.cues & PLACE_WORDS:
+        elif span.key in people and span.kind == "name" and not span.cues & PLACE_CUES:
             span = replace(span, cues=span.cues | PERSON)
         out.append(span)
     return out
@@ -472,7 +473,7 @@ def _word_cues(surface: str, key: str, language: str, gaz: Gazetteer) -> frozens
     cues: set[str] = set()
     if key in CALENDAR_WORDS.get(language, ()):
         cues.add("calendar")
-    if ONE_WORD.fullmatch(surface) is not None and not (surface.isupper() and len(surface) > 1):
+    if ONE_WORD.fullmatch(surface) is not None and not shouted(surface):
         if gaz.zipf(key if key in gaz.common else key.rstrip("s"), language) >= LIMITS.common_zipf:
             cues.add("common-word")
         if key in gaz.first_names:
@@ -518,7 +519,7 @@ def _classify(art: Article, i: int, found: _Found) -> Span | None:
         return Span(start, end, surface, 0, "name", reading.places, reading.cues | PERSON,
                     found.key)
     cues = _context_cues(art, i, found.key, near)
-    if DATELINE_DASH.match(text, end) and (start == 0 or text[start - 1] == "\n"):
+    if _is_dateline(text, start, end, DATELINE_DASH):
         cues.add("dateline")  # "Wels - Keine Sozialleistungen", "ROME (Reuters) -"
     return Span(start, end, surface, 0, "name", reading.places,
                 reading.cues | cues if cues else reading.cues, found.key)
@@ -575,9 +576,10 @@ the place the story comes from ("Wels - ...", "BERLIN (dpa) -"). A comma may be 
 ("Merkel, die …"), so only capitals count for it (`DATELINE_AFTER`)."""
 
 
-def _is_dateline(text: str, start: int, end: int) -> bool:
-    """The name opens a line and a comma, bracket or dash follows: "BERLIN (dpa) -"."""
-    return (start == 0 or text[start - 1] == "\n") and DATELINE_AFTER.match(text, end) is not None
+def _is_dateline(text: str, start: int, end: int, after: re.Pattern[str] = DATELINE_AFTER
+                 ) -> bool:
+    """The name opens a line and `after` follows: "BERLIN (dpa) -", "Wels - Keine …"."""
+    return (start == 0 or text[start - 1] == "\n") and after.match(text, end) is not None
 
 
 CLAUSE_OPENERS = SENTENCE_END | {"\u2013", "\u2014", "-"}
@@ -585,18 +587,13 @@ CLAUSE_OPENERS = SENTENCE_END | {"\u2013", "\u2014", "-"}
 end, a colon, a quote or bracket, a dash."""
 
 
-def _opens_clause(text: str, start: int) -> bool:
+def _at_sentence_start(text: str, start: int, openers: frozenset[str] = SENTENCE_END) -> bool:
+    """Whether the word at `start` opens a line, or follows one of `openers` (a sentence end
+    by default; `CLAUSE_OPENERS` for any clause)."""
     k = start - 1
     while k >= 0 and text[k] in " \t":
         k -= 1
-    return k < 0 or text[k] == "\n" or text[k] in CLAUSE_OPENERS
-
-
-def _at_sentence_start(text: str, start: int) -> bool:
-    k = start - 1
-    while k >= 0 and text[k] in " \t":
-        k -= 1
-    return k < 0 or text[k] == "\n" or text[k] in SENTENCE_END
+    return k < 0 or text[k] == "\n" or text[k] in openers
 
 
 def _is_major_name(gaz: Gazetteer, key: str) -> bool:
@@ -624,7 +621,8 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
         if prev_key in TITLES:
             return True
         if prev_cap and prev_key in gaz.first_names and prev_key not in ARTICLES and not (
-            prev_key in gaz.function_words and _opens_clause(art.text, art.words[near.prev][0])
+            prev_key in gaz.function_words
+            and _at_sentence_start(art.text, art.words[near.prev][0], CLAUSE_OPENERS)
         ):  # "Denzel Washington won", "Andre De Grasse", but not "The Washington Post", "In
             # Halle wurde", "May Britain leave" or "- Im US-Bundesstaat": an article, or a
             # function word opening a clause
@@ -637,9 +635,9 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
     if not (single and art.word(near.next)[:1].isupper()):
         return False
     first, next_word = art.keys[i], art.word(near.next)
-    if next_word.isupper() and len(next_word) > 1:
+    if shouted(next_word):
         return False  # "London EMS", "Paris AFP": an acronym, no surname
-    if _shouted(art.word(i)) or next_key in gaz.function_words:
+    if shouted(art.word(i)) or next_key in gaz.function_words:
         return False  # "UK Minister", "LONDON The Latest": no given name, no surname
     if (
         first in gaz.first_names
@@ -656,9 +654,9 @@ def _looks_like_person(art: Article, i: int, single: bool, near: _Neighbours) ->
     return False
 
 
-def _shouted(word: str) -> bool:
+def shouted(word: str) -> bool:
     """Written in capitals ("UK", "LONDON"): an abbreviation or a dateline, never a given
-    name, even where the list of given names has the word."""
+    name (even where the list of given names has the word), and no ordinary word."""
     return len(word) > 1 and word.isupper()
 
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..evaluation import haversine_km
 from ..gazetteer import Gazetteer, PlaceFacts, normalize, read_table
-from ..recognize import Span
+from ..recognize import PLACE_CUES, Span
 from .limits import LIMITS
 
 PARENT_JOINERS = frozenset({", ", " (", " in ", " im ", ", in "})
@@ -31,7 +31,6 @@ HOME = {
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
 }
 """Where the readers of a language mostly live (the mild ``language`` bias)."""
-PLACE_CUES = frozenset({"locative", "region-word", "dateline"})
 """Cues that the text itself calls the name a place ("in X", "Gebiet X")."""
 HINT_KEY = "\x00hint"
 """The name a person's country hint is recorded under (no real name is like it)."""

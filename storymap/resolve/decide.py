@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from ..gazetteer import Gazetteer, PlaceFacts
-from ..recognize import ARTICLES, Span
+from ..recognize import ARTICLES, Span, shouted
 from .context import Surroundings, in_context
 from .features import Scored
 from .limits import LIMITS
@@ -197,9 +197,8 @@ RULES: tuple[Rule, ...] = (
 
 def span_facts(span: Span, k: int, words: Surroundings, language: str, gaz: Gazetteer
                ) -> Facts:
-    shouted = span.text.isupper() and len(span.text) > 1
     has_parent = k in words.parents
-    return Facts(span, language, 0.0 if shouted else gaz.zipf(span.key, language),
+    return Facts(span, language, 0.0 if shouted(span.text) else gaz.zipf(span.key, language),
                  in_context(span, k, {}, words.listed), has_parent,
                  span.key in words.person_keys, span.key in words.ambiguous, gaz,
                  span.key in words.placed_keys)
