@@ -9,8 +9,6 @@ shows. Article text reaches HTML only through :func:`html.escape`, here.
 from __future__ import annotations
 
 import html
-import importlib
-import importlib.util
 import io
 import logging
 import math
@@ -28,11 +26,12 @@ from xml.etree import ElementTree
 from storymap import article as article_mod
 from storymap import pipeline
 from storymap.errors import ExportError, GeocodingError, InputError, StorymapError
+from storymap.export import is_story_json, load_story
 from storymap.fetch import fetch_article, is_url
 from storymap.gazetteer import Gazetteer
 from storymap.geocoding import GEOCODERS, Geocoder
 from storymap.geocoding import make_geocoder as online_geocoder
-from storymap.model import Mention, Place, Story, _place_from_dict, _place_to_dict
+from storymap.model import Mention, Place, Story
 
 log = logging.getLogger(__name__)
 
@@ -92,14 +91,14 @@ def read_upload(name: str, data: bytes) -> Loaded:
     suffix = PurePath(shown).suffix.lower()
     if not data:
         raise InputError(f"The file '{shown}' is empty. Choose the file that holds the article.")
-    if suffix == ".json" or export_mod().is_story_json(data):
+    if suffix == ".json" or is_story_json(data):
         if len(data) > STORY_JSON_MAX_BYTES:
             raise ExportError(
                 f"The story file '{shown}' is {_size(len(data))}; the limit is "
                 f"{_size(STORY_JSON_MAX_BYTES)}."
             )
         try:
-            story = export_mod().load_story(data)
+            story = load_story(data)
         except ExportError as exc:
             raise ExportError(f"'{shown}' is not a story this app can continue: {exc}") from None
         return Loaded(story=story, name=shown)
@@ -158,11 +157,6 @@ def docx_text(data: bytes, shown: str = "upload.docx") -> str:
     if not text.strip():
         raise InputError(f"The Word document '{shown}' has no text in it.")
     return text
-
-
-def export_mod() -> Any:
-    """storymap.export, imported on first use (it loads folium)."""
-    return importlib.import_module("storymap.export")
 
 
 # -- languages, countries, geocoders ---------------------------------------------------------
@@ -273,7 +267,7 @@ Correction = dict[str, Any]
 def correct_mention(start: int, end: int, place: Place | None, *, all_identical: bool) -> \
         Correction:
     return {"op": "mention", "start": start, "end": end,
-            "place": _place_to_dict(place) if place else None, "all": all_identical}
+            "place": place.to_dict() if place else None, "all": all_identical}
 
 
 def drop_place(place_id: str) -> Correction:
@@ -281,14 +275,14 @@ def drop_place(place_id: str) -> Correction:
 
 
 def add_place(place: Place, spans: Iterable[tuple[int, int]]) -> Correction:
-    return {"op": "add", "place": _place_to_dict(place), "spans": [list(s) for s in spans]}
+    return {"op": "add", "place": place.to_dict(), "spans": [list(s) for s in spans]}
 
 
 def apply_correction(story: Story, c: Mapping[str, Any]) -> Story:
     """Apply one correction; raises KeyError/ValueError when it does not fit the story."""
     op = c.get("op")
     if op == "mention":
-        place = _place_from_dict(c["place"]) if c.get("place") else None
+        place = Place.from_dict(c["place"]) if c.get("place") else None
         if place is not None:
             place = story.place(place.id) or place
         return story.with_mention_place(int(c["start"]), int(c["end"]), place,
@@ -296,7 +290,7 @@ def apply_correction(story: Story, c: Mapping[str, Any]) -> Story:
     if op == "drop":
         return story.without_place(str(c["place_id"]))
     if op == "add":
-        place = _place_from_dict(c["place"])
+        place = Place.from_dict(c["place"])
         return story.with_added_mentions(story.place(place.id) or place,
                                          [(int(s), int(e)) for s, e in c["spans"]])
     raise ValueError(f"unknown correction {op!r}")

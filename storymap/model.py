@@ -60,6 +60,42 @@ class Place:
         """The name in `language` when known, else the canonical (English) name."""
         return self.labels.get(language) or self.name
 
+    def to_dict(self) -> dict[str, Any]:
+        """The place as JSON-ready data (the story JSON's and the corrections log's form)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "feature": self.feature,
+            "lat": self.lat,
+            "lon": self.lon,
+            "country_code": self.country_code,
+            "geonameid": self.geonameid,
+            "population": self.population,
+            "labels": dict(sorted(self.labels.items())),
+            "seat_of": self.seat_of,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Place:
+        """Inverse of `to_dict`; raises KeyError/TypeError/ValueError on malformed data."""
+        lat, lon = float(d["lat"]), float(d["lon"])
+        on_earth = -90 <= lat <= 90 and -180 <= lon <= 180
+        if not (math.isfinite(lat) and math.isfinite(lon) and on_earth):
+            raise ValueError(f"place {d.get('name')!r} has invalid coordinates")
+        feature = str(d.get("feature", "other"))
+        return cls(
+            id=str(d["id"]),
+            name=str(d["name"]),
+            feature=feature if feature in FEATURES else "other",
+            lat=lat,
+            lon=lon,
+            country_code=None if d.get("country_code") is None else str(d["country_code"]),
+            geonameid=None if d.get("geonameid") is None else int(d["geonameid"]),
+            population=int(d.get("population", 0)),
+            labels={str(k): str(v) for k, v in dict(d.get("labels", {})).items()},
+            seat_of=None if d.get("seat_of") is None else str(d["seat_of"]),
+        )
+
 
 class Evidence(Mapping[str, float]):
     """The named terms of a candidate's score: an immutable mapping (a story's evidence can
@@ -318,7 +354,7 @@ class Story:
             "article": self.article,
             "language": self.language,
             "passages": [[p.index, p.start, p.end] for p in self.passages],
-            "places": [_place_to_dict(p) for p in self.places],
+            "places": [p.to_dict() for p in self.places],
             "mentions": [
                 {
                     "start": m.start,
@@ -328,7 +364,7 @@ class Story:
                     "kind": m.kind,
                     "confidence": m.confidence,
                     "candidates": [
-                        {"place": _place_to_dict(c.place), "score": c.score,
+                        {"place": c.place.to_dict(), "score": c.score,
                          "evidence": dict(c.evidence)}
                         for c in m.candidates
                     ],
@@ -369,7 +405,7 @@ class Story:
                     kind=kind,
                     confidence=float(m.get("confidence", 0.0)),
                     candidates=tuple(
-                        Candidate(_place_from_dict(c["place"]), float(c["score"]),
+                        Candidate(Place.from_dict(c["place"]), float(c["score"]),
                                   _evidence(c.get("evidence", {})))
                         for c in m.get("candidates", [])
                     ),
@@ -379,7 +415,7 @@ class Story:
             article=article,
             language=language,
             passages=tuple(passages),
-            places=tuple(_place_from_dict(p) for p in data["places"]),
+            places=tuple(Place.from_dict(p) for p in data["places"]),
             mentions=tuple(mentions),
             warnings=tuple(str(w) for w in data.get("warnings", [])),
         )
@@ -389,40 +425,6 @@ def _evidence(raw: Any) -> Evidence:
     if not isinstance(raw, Mapping):
         raise TypeError("a candidate's evidence must be a mapping of names to numbers")
     return Evidence(raw)
-
-
-def _place_to_dict(p: Place) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "name": p.name,
-        "feature": p.feature,
-        "lat": p.lat,
-        "lon": p.lon,
-        "country_code": p.country_code,
-        "geonameid": p.geonameid,
-        "population": p.population,
-        "labels": dict(sorted(p.labels.items())),
-        "seat_of": p.seat_of,
-    }
-
-
-def _place_from_dict(d: Mapping[str, Any]) -> Place:
-    lat, lon = float(d["lat"]), float(d["lon"])
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"place {d.get('name')!r} has invalid coordinates")
-    feature = str(d.get("feature", "other"))
-    return Place(
-        id=str(d["id"]),
-        name=str(d["name"]),
-        feature=feature if feature in FEATURES else "other",
-        lat=lat,
-        lon=lon,
-        country_code=None if d.get("country_code") is None else str(d["country_code"]),
-        geonameid=None if d.get("geonameid") is None else int(d["geonameid"]),
-        population=int(d.get("population", 0)),
-        labels={str(k): str(v) for k, v in dict(d.get("labels", {})).items()},
-        seat_of=None if d.get("seat_of") is None else str(d["seat_of"]),
-    )
 
 
 def unique_places(places: Iterable[Place]) -> tuple[Place, ...]:
