@@ -345,22 +345,16 @@ def test_render_options() -> None:
     assert page_data(html, "storymap-basemap") is None
 
 
-def test_geodata_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from storymap import render as render_module
+def test_geodata_is_cached_on_disk(tmp_path: Path) -> None:
+    from storymap.render.geodata import cached_geodata
 
-    monkeypatch.setenv("STORYMAP_CACHE_DIR", str(tmp_path))
-    render_module._geodata.cache_clear()
-    try:
-        built = render_module.world_basemap()
-        files = list(tmp_path.glob("geodata-*.json"))
-        assert len(files) == 1
-        render_module._geodata.cache_clear()
-        assert render_module.world_basemap() == built
-        files[0].write_text("{broken", encoding="utf-8")  # a damaged cache is rebuilt
-        render_module._geodata.cache_clear()
-        assert render_module.world_basemap() == built
-    finally:
-        render_module._geodata.cache_clear()
+    built = cached_geodata(tmp_path)
+    files = list(tmp_path.glob("geodata-*.json"))
+    assert len(files) == 1
+    assert cached_geodata(tmp_path) == built
+    files[0].write_text("{broken", encoding="utf-8")  # a damaged cache is rebuilt
+    assert cached_geodata(tmp_path) == built
+    assert json.loads(files[0].read_text(encoding="utf-8")) == built
 
 
 def test_payload_views_of_places_in_no_single_country() -> None:

@@ -35,14 +35,14 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_cache_info(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from ..geocoding.cache import default_cache
+    from ..geocoding import default_cache
 
     print(default_cache().info().describe(), file=out or sys.stdout)
     return 0
 
 
 def _cmd_cache_clear(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from ..geocoding.cache import default_cache
+    from ..geocoding import default_cache
 
     cache = default_cache()
     n = cache.clear()

@@ -14,6 +14,7 @@ The modules, in the order a lookup passes them:
 geopy is imported only when an online geocoder is made, so offline runs never load it.
 """
 
+from .cache import CacheInfo, GeoCache, default_cache
 from .embedded import GazetteerGeocoder
 from .factory import GEOCODERS, make_geocoder
 from .online import geocode_unresolved, rerank, story_countries
@@ -24,12 +25,15 @@ from .services import feature_of
 
 __all__ = [
     "GEOCODERS",
+    "CacheInfo",
     "Fault",
     "GazetteerGeocoder",
+    "GeoCache",
     "Geocoder",
     "Lookup",
     "OnlineGeocoder",
     "Policy",
+    "default_cache",
     "feature_of",
     "geocode_unresolved",
     "make_geocoder",

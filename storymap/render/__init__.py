@@ -37,7 +37,6 @@ from storymap.render.geodata import (
     country_outlines,
     world_basemap,
 )
-from storymap.render.geodata import _geodata as _geodata  # tests clear its cache
 from storymap.render.index import StoryIndex
 from storymap.render.page import (
     BASEMAP_ATTRIBUTION,

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -98,8 +99,14 @@ _GEODATA_FORMAT = 1
 
 @functools.cache
 def _geodata() -> dict[str, Any]:
-    """Country outlines and the basemap, built once from countryinfo and cached on disk (keyed
-    by countryinfo's version and the simplification settings): building takes ~0.5 s."""
+    """Country outlines and the basemap, once per process (read-only data)."""
+    return cached_geodata(cache_dir())
+
+
+def cached_geodata(directory: Path) -> dict[str, Any]:
+    """Country outlines and the basemap from the cache file in `directory`, built from
+    countryinfo (~0.5 s) when the file is missing or damaged. The file is keyed by
+    countryinfo's version and the simplification settings."""
     from importlib.metadata import version
 
     key = hashlib.sha256(
@@ -107,7 +114,7 @@ def _geodata() -> dict[str, Any]:
               BASEMAP_TOLERANCE, BASEMAP_GRID, _FILLED_HOLE_MAX_AREA,
               _GAP_CLOSING_RADIUS)).encode()
     ).hexdigest()[:16]
-    path = cache_dir() / f"geodata-{key}.json"
+    path = directory / f"geodata-{key}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
