@@ -1,6 +1,7 @@
 """Benchmark the Streamlit app in a real browser (Playwright + Debian's Chromium).
 
     .venv/bin/python benchmarks/bench_app.py [--runs 7]
+    .venv/bin/python benchmarks/bench_app.py --load   # concurrent readers, bench_load.py
 
 Starts `streamlit run streamlit_app.py` on 127.0.0.1, warms it up (gazetteer loaded, sample
 story cached), then measures, in a fresh browser context per run and with every non-local
@@ -70,10 +71,33 @@ def page_time(page: Any, script: str, arg: str | list[str]) -> float:
     return float(handle.json_value()) / 1000
 
 
+def run_load() -> int:
+    """Concurrent readers (bench_load.py) against a warm server."""
+    from bench_load import load
+    from playwright.sync_api import sync_playwright
+
+    server = Server()
+    try:
+        server.wait_healthy()
+        with sync_playwright() as p:  # warm up: gazetteer loaded, sample cached
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            warm = AppPage(browser, server.url)
+            warm.wait_for_map()
+            warm.close()
+            browser.close()
+        return load(server, str(CHROMIUM), list(FLAGS))
+    finally:
+        server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--load", action="store_true",
+                        help="concurrent readers instead (see bench_load.py)")
     args = parser.parse_args()
+    if args.load:
+        return run_load()
     from playwright.sync_api import sync_playwright
 
     server = Server()
