@@ -31,7 +31,6 @@ HOME = {
     "en": frozenset({"US", "GB", "CA", "AU", "IE", "NZ"}),
 }
 """Where the readers of a language mostly live (the mild ``language`` bias)."""
-"""Cues that the text itself calls the name a place ("in X", "Gebiet X")."""
 HINT_KEY = "\x00hint"
 """The name a person's country hint is recorded under (no real name is like it)."""
 KM_PER_DEGREE = 111.195
