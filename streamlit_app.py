@@ -33,8 +33,10 @@ from storymap import still
 from storymap.errors import StorymapError
 from storymap.export import dump_story, to_geojson, to_html
 from storymap.gazetteer import Gazetteer
+from storymap.i18n import UI_LANGUAGES, preferred_languages, translations, ui_language
 from storymap.model import FEATURES, GEONAMES_ATTRIBUTION, Place, Story
 from storymap.render import render_app
+from storymap.story_text import FEATURE_NAMES, StoryText
 
 log = logging.getLogger("storymap.app")
 
@@ -45,10 +47,9 @@ PICKED = ["last_clicked", "last_object_clicked"]
 """What the point picker's map reports back: a click on the map or on a marker."""
 AUTO = "auto"
 _TOP: list[Any] = []  # the messages container of this run (see messages())
-PLACES_TAB = ":material/location_on: Places"
-CORRECTIONS_TAB = ":material/edit: Corrections"
-SAMPLE_TAB, PASTE_TAB, UPLOAD_TAB = "Sample", "Paste", "Upload"
 KEPT = ("language", "geocoder", "sample_name", "paste_text")
+UI_LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+"""The interface language switch names each language in itself."""
 
 st.set_page_config(page_title="storymap", page_icon=":material/map:", layout="wide",
                    initial_sidebar_state="auto")  # collapsed on phones
@@ -64,8 +65,7 @@ CSS = """
 # -- cached work ----------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the gazetteer (the very first run builds it, "
-                   "about half a minute)…")
+@st.cache_resource(show_spinner=False)  # its progress is the build's status (build_from_text)
 def gazetteer() -> Gazetteer:
     return gazetteer_mod.load()
 
@@ -99,6 +99,40 @@ def built_key(text: str, language: str | None, geocoder: str,
 ss = st.session_state
 
 
+# -- the reader's language ---------------------------------------------------------------------
+
+
+def ui_lang() -> str:
+    """The interface language: the reader's choice (the sidebar switch), else the browser's
+    (its locale, then its Accept-Language header), else English."""
+    chosen = ss.get("ui_lang")
+    if chosen in UI_LANGUAGES:
+        return str(chosen)
+    header = st.context.headers.get("Accept-Language") if st.context.headers else None
+    return ui_language([st.context.locale, *preferred_languages(header)])
+
+
+def _(message: str) -> str:
+    """`message` (English, as written here) in the interface language (catalog: app.po)."""
+    return translations(ui_lang(), "app").gettext(message)
+
+
+def _n(singular: str, plural: str, n: int, **fields: object) -> str:
+    """The singular or plural message for `n`, in the interface language, `{n}` and the
+    other `fields` filled in."""
+    return translations(ui_lang(), "app").ngettext(singular, plural, n).format(n=n, **fields)
+
+
+def error_text(exc: StorymapError) -> str:
+    """A storymap error's message in the interface language (catalog: storymap.po)."""
+    return exc.translated(translations(ui_lang(), "storymap").gettext)
+
+
+def words(story: Story) -> StoryText:
+    """Place names, feature classes and countries in the interface language."""
+    return StoryText(story, ui_lang())
+
+
 def set_story(story: Story, *, source: dict[str, Any] | None, base: Story | None = None,
               log_: list[dict[str, Any]] | None = None, keep_history: bool = False) -> None:
     """Put a new story on screen (the previous one stays until this succeeds)."""
@@ -126,8 +160,27 @@ def fail(message: str) -> None:
     ss.error = message
 
 
-def notify(message: str) -> None:
-    ss.notice = message
+def notify(message: str, where: str = "top") -> None:
+    """Tell the reader what changed, where they made the change: `where` names the section
+    that shows it ("top" of the page, or a correction's own section, see show_notice)."""
+    ss.notice = (where, message)
+
+
+def show_notice(where: str) -> None:
+    """The notice of section `where`, if there is one, with an Undo beside it when the
+    change can be undone, so the reader need not scroll to see that a correction worked."""
+    notice = ss.get("notice")
+    if not notice or notice[0] != where:
+        return
+    ss.pop("notice")
+    if where == "top":
+        messages().success(notice[1], icon=":material/check_circle:")
+        return
+    cols = st.columns([5, 1], vertical_alignment="center")
+    cols[0].success(notice[1], icon=":material/check_circle:")
+    if ss.get("history"):
+        cols[1].button(_("Undo"), key=f"undo_{where}", on_click=undo, args=(where,),
+                       icon=":material/undo:", width="stretch")
 
 
 def language_choice() -> str | None:
@@ -154,30 +207,33 @@ def build_from_text(text: str, name: str, *, language: str | None = None,
             set_story(story, source={"text": story.article, "name": name,
                                      "language": language, "hint": hint})
             return True
-    with messages().status(f"Building the story map for {name}…", expanded=False) as status:
+    label = _("Building the story map for {name}…").format(name=name)
+    with messages().status(label, expanded=False) as status:
         try:
             if len(text) < 2000 and (fetched := _fetch(text, status)) is not None:
                 text, name = fetched, text.strip()
+            status.update(label=_("Loading the gazetteer (the very first run builds it, "
+                                  "about half a minute)…"))
             gazetteer()
-            status.update(label="Finding and resolving places…")
+            status.update(label=_("Finding and resolving places…"))
             story = cached_story(text, language, geocoder_choice(), hint)
         except StorymapError as exc:
-            status.update(label="The article could not be read", state="error")
-            fail(str(exc))
+            status.update(label=_("The article could not be read"), state="error")
+            fail(error_text(exc))
             return False
         built = built_stories()
         if len(built) >= BUILT_STORIES_CAP:
             built.clear()
         built.add(built_key(text, language, geocoder_choice(), hint))
-        status.update(label=f"Story map ready: {len(story.named_places())} places",
-                      state="complete")
+        status.update(label=_n("Story map ready: {n} place", "Story map ready: {n} places",
+                               len(story.named_places())), state="complete")
     set_story(story, source={"text": story.article, "name": name, "language": language,
                              "hint": hint})
     return True
 
 
 def _fetch(text: str, status: Any) -> str | None:
-    status.update(label="Fetching the web page…")
+    status.update(label=_("Fetching the web page…"))
     return app.fetch_url(text)
 
 
@@ -192,11 +248,11 @@ def rebuild(hint: tuple[str, ...] | None = None) -> None:
         base = ss.loaded_base
     else:  # a loaded story with a hint is re-read from its article, as any other
         language = ss.loaded_base.language if source.get("loaded") else language_choice()
-        with messages(), st.spinner("Re-resolving every mention…"):
+        with messages(), st.spinner(_("Re-resolving every mention…")):
             try:
                 base = cached_story(source["text"], language, geocoder_choice(), hint)
             except StorymapError as exc:
-                fail(str(exc))
+                fail(error_text(exc))
                 return
     story = app.apply_corrections(base, log_)
     ss.history = [*ss.get("history", []), history_entry][-20:]
@@ -205,20 +261,20 @@ def rebuild(hint: tuple[str, ...] | None = None) -> None:
     ss.rev += 1
 
 
-def correct(correction: dict[str, Any], message: str) -> None:
+def correct(correction: dict[str, Any], message: str, where: str) -> None:
     try:
         story = app.apply_correction(ss.story, correction)
     except (KeyError, ValueError) as exc:
-        fail(f"That correction does not fit the story: {exc}")
+        fail(_("That correction does not fit the story: {reason}").format(reason=exc))
         return
     ss.history = [*ss.get("history", []), (ss.story, ss.base, list(ss.log))][-20:]
     ss.story = story
     ss.log = [*ss.log, correction]
     ss.rev += 1
-    notify(message)
+    notify(message, where)
 
 
-def undo() -> None:
+def undo(where: str = "undo") -> None:
     history = ss.get("history", [])
     if not history:
         return
@@ -226,14 +282,14 @@ def undo() -> None:
     ss.log = list(log_)
     ss.history = history[:-1]
     ss.rev += 1
-    notify("Undone.")
+    notify(_("Undone."), where)
 
 
 # -- input ----------------------------------------------------------------------------------
 
 
 def load_sample(name: str = app.SAMPLE_NAME, *, quiet: bool = False) -> None:
-    build_from_text(app.sample_text(name), f"the sample article ({name})",
+    build_from_text(app.sample_text(name), _("the sample article ({name})").format(name=name),
                     language=language_choice(), quiet=quiet)
 
 
@@ -243,15 +299,16 @@ def handle_upload(upload: Any) -> None:
     try:
         loaded = app.read_upload(name, data)
     except StorymapError as exc:
-        fail(str(exc))
+        fail(error_text(exc))
         return
     if loaded.story is not None:
         set_story(loaded.story, source={"text": loaded.story.article, "name": loaded.name,
                                         "language": loaded.story.language, "hint": (),
                                         "loaded": True})
         ss.loaded_base = loaded.story
-        notify(f"Continuing the saved story from {loaded.name}: {len(loaded.story.places)} "
-               "places, corrections included.")
+        notify(_n("Continuing the saved story from {name}: {n} place, corrections included.",
+                  "Continuing the saved story from {name}: {n} places, corrections included.",
+                  len(loaded.story.named_places()), name=loaded.name))
         return
     assert loaded.text is not None
     build_from_text(loaded.text, loaded.name, language=language_choice())
@@ -270,7 +327,7 @@ def handle_input() -> None:
     if kind == "sample":
         load_sample(str(ss.get("sample_name") or app.SAMPLE_NAME))
     elif kind == "paste":
-        build_from_text(str(ss.get("paste_text") or ""), "the pasted article",
+        build_from_text(str(ss.get("paste_text") or ""), _("the pasted article"),
                         language=language_choice())
     upload = ss.get("upload")
     if upload is not None and ss.get("upload_seen") != upload.file_id:
@@ -280,56 +337,62 @@ def handle_input() -> None:
 
 def sidebar_inputs() -> None:
     sb = st.sidebar
-    sb.markdown("## :material/map: storymap")
-    sb.caption("Turn a news article into an interactive story map, offline.")
+    top = sb.columns([3, 2], vertical_alignment="center")
+    top[0].markdown("## :material/map: storymap")
+    top[1].segmented_control(
+        _("Interface language"), list(UI_LANGUAGES), key="ui_lang", default=ui_lang(),
+        format_func=UI_LANGUAGE_NAMES.__getitem__, label_visibility="collapsed",
+        help=_("The language of the app and of the exported map"))
+    sb.caption(_("Turn a news article into an interactive story map, offline."))
     # only the open tab is built: the text area's and the file uploader's code is loaded when
     # their tab is opened, not with the page
-    sample_tab, paste_tab, upload_tab = sb.tabs([SAMPLE_TAB, PASTE_TAB, UPLOAD_TAB],
+    sample_tab, paste_tab, upload_tab = sb.tabs([_("Sample"), _("Paste"), _("Upload")],
                                                 key="input_tabs", on_change="rerun")
     if sample_tab.open:
         with sample_tab:
             samples = app.sample_names()
             if len(samples) > 1:
-                st.selectbox("Sample article", samples, key="sample_name",
+                st.selectbox(_("Sample article"), samples, key="sample_name",
                              label_visibility="collapsed")
-            st.button("Load the sample article", key="load_sample", width="stretch",
+            st.button(_("Load the sample article"), key="load_sample", width="stretch",
                       on_click=request_input, args=("sample",))
     if paste_tab.open:
         with paste_tab:
-            st.text_area("Article text", key="paste_text", height=200,
-                         placeholder="Paste a news article (title on the first line, then its "
-                         "paragraphs) or its web address.")
-            st.button("Build story map", key="build", type="primary", width="stretch",
+            st.text_area(_("Article text"), key="paste_text", height=200,
+                         placeholder=_("Paste a news article (title on the first line, then "
+                                       "its paragraphs) or its web address."))
+            st.button(_("Build story map"), key="build", type="primary", width="stretch",
                       on_click=request_input, args=("paste",))
     if upload_tab.open:
         with upload_tab:
             st.file_uploader(
-                "Article (.txt, .md, .html, .docx) or a saved story (.json)",
+                _("Article (.txt, .md, .html, .docx) or a saved story (.json)"),
                 type=list(app.UPLOAD_TYPES), key="upload",
-                help="A story JSON downloaded from this app continues where you left off, "
-                     "corrections included.")
+                help=_("A story JSON downloaded from this app continues where you left off, "
+                       "corrections included."))
 
     # built only when open (the choices are kept meanwhile, see KEPT): the page loads without
     # the select boxes' code
-    options = sb.expander("Language and geocoder", key="options_open", on_change="rerun",
+    options = sb.expander(_("Language and geocoder"), key="options_open", on_change="rerun",
                           icon=":material/tune:")
     if not options.open:
         return
-    names = app.language_names()
+    names = app.language_names(ui_lang())
     story: Story | None = ss.get("story")
-    detected = f"Auto-detect ({names.get(story.language, story.language)})" if story else \
-        "Auto-detect"
-    options.selectbox("Language", [AUTO, *names], key="language",
+    detected = _("Auto-detect ({language})").format(
+        language=names.get(story.language, story.language)) if story else _("Auto-detect")
+    options.selectbox(_("Language of the article"), [AUTO, *names], key="language",
                       format_func=lambda c: detected if c == AUTO else f"{names[c]} ({c})",
                       on_change=lambda: ss.update(pending="rebuild"),
-                      help="Detected from the text; choose one if detection gets it wrong.")
+                      help=_("Detected from the text; choose one if detection gets it wrong."))
     geocoders = app.geocoder_names()
-    options.selectbox("Geocoder", list[str](geocoders), key="geocoder",
-                      format_func=app.geocoder_label,
+    geocoder_labels = {name: app.geocoder_label(name, ui_lang()) for name in geocoders}
+    options.selectbox(_("Geocoder"), list[str](geocoders), key="geocoder",
+                      format_func=geocoder_labels.__getitem__,
                       on_change=lambda: ss.update(pending="rebuild"),
-                      help="Where place names are looked up. The embedded gazetteer works "
-                           "offline; online geocoders are used when you search for a place "
-                           "to add and to resolve mentions.")
+                      help=_("Where place names are looked up. The embedded gazetteer works "
+                             "offline; online geocoders are used when you search for a place "
+                             "to add and to resolve mentions."))
 
 
 # -- the story map and the place list ------------------------------------------------------
@@ -337,9 +400,9 @@ def sidebar_inputs() -> None:
 
 def story_page(story: Story) -> str:
     """The exported story map for the story on screen, built once per revision."""
-    key = (ss.rev, story.language)
+    key = (ss.rev, ui_lang())
     if ss.get("page_key") != key:
-        ss.page = to_html(story, embedded=True)
+        ss.page = to_html(story, ui_language=ui_lang(), embedded=True)
         ss.page_key = key
     page: str = ss.page
     return page
@@ -353,51 +416,62 @@ def show_story_map(story: Story) -> None:
         st.iframe(story_page(story), height=STORY_MAP_HEIGHT)
 
 
+def column_labels() -> dict[str, str]:
+    """The place table's columns (app_state.PLACE_COLUMNS) as the reader reads them."""
+    return {"place": _("Place"), "name": _("Name"), "feature": _("Kind"),
+            "country": _("Country"), "lat": _("Latitude"), "lon": _("Longitude"),
+            "confidence": _("Confidence"), "mentions": _("Mentions"), "drop": _("Not a place")}
+
+
 def show_places(story: Story) -> None:
     named = {p.id for p in story.named_places()}
-    rows = [r for r in app.places_table(story) if r["id"] in named]
+    rows = [r for r in app.places_table(story, ui_lang()) if r["id"] in named]
     if not rows:
-        st.info("No places yet: add the ones the article names in Corrections.")
+        st.info(_("No places yet: add the ones the article names in Corrections."))
         return
-    shown = [{k: v for k, v in r.items() if k not in ("id", "Not a place")} for r in rows]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    shown = [{k: v for k, v in r.items() if k not in ("id", "drop")} for r in rows]
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={k: v for k, v in column_labels().items() if k != "drop"})
 
 
 # -- corrections ----------------------------------------------------------------------------
 
 
 def show_corrections(story: Story) -> None:
-    lang = story.language
-    st.markdown("**Places in the story.** Tick *Not a place* to drop a wrong one.")
-    rows = app.places_table(story)
+    st.markdown(_("**Places in the story.** Tick *Not a place* to drop a wrong one."))
+    show_notice("places")
+    rows = app.places_table(story, ui_lang())
     if rows:
         import pandas as pd
 
         df = pd.DataFrame(rows).set_index("id")
+        label = column_labels()
         edited = st.data_editor(
             df,
             key=f"places_{ss.rev}",
             width="stretch",
             hide_index=True,
-            disabled=[c for c in df.columns if c != "Not a place"],
+            disabled=[c for c in df.columns if c != "drop"],
             column_config={
-                "Not a place": st.column_config.CheckboxColumn(
-                    "Not a place", help="Drop this place and all its mentions"),
-                "Confidence": st.column_config.ProgressColumn(
-                    "Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
-                "Latitude": st.column_config.NumberColumn(format="%.4f"),
-                "Longitude": st.column_config.NumberColumn(format="%.4f"),
+                **label,
+                "drop": st.column_config.CheckboxColumn(
+                    label["drop"], help=_("Drop this place and all its mentions")),
+                "confidence": st.column_config.ProgressColumn(
+                    label["confidence"], min_value=0.0, max_value=1.0, format="%.2f"),
+                "lat": st.column_config.NumberColumn(label["lat"], format="%.4f"),
+                "lon": st.column_config.NumberColumn(label["lon"], format="%.4f"),
             },
         )
-        dropped = [str(i) for i in edited.index[edited["Not a place"].astype(bool)]]
+        dropped = [str(i) for i in edited.index[edited["drop"].astype(bool)]]
         if dropped:
             for pid in dropped:
                 place = story.place(pid)
+                shown = words(story).name(place) if place else pid
                 correct(app.drop_place(pid),
-                        f"Dropped {place.label(lang) if place else pid}: not a place.")
+                        _("Dropped {place}: not a place.").format(place=shown), "places")
             st.rerun()
     else:
-        st.info("No places yet: add the ones the article names below.")
+        st.info(_("No places yet: add the ones the article names below."))
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -406,59 +480,66 @@ def show_corrections(story: Story) -> None:
         add_missed_place(story)
     st.divider()
     region_hint(story)
+    show_notice("undo")
     if ss.get("history"):
-        st.button("Undo the last change", key="undo", on_click=undo, icon=":material/undo:")
+        st.button(_("Undo the last change"), key="undo", on_click=undo, icon=":material/undo:")
 
 
 def fix_mention(story: Story) -> None:
-    st.markdown("**Fix a mention**")
+    st.markdown(_("**Fix a mention**"))
+    show_notice("fix")
     groups = app.mention_groups(story)
     if not groups:
-        st.caption("No mentions to fix.")
+        st.caption(_("No mentions to fix."))
         return
-    lang = story.language
+    named = words(story)
 
     def group_label(k: int) -> str:
         g = groups[k]
         place = story.place(g.place_id) if g.place_id else None
-        target = place.label(lang) if place else "not a place"
-        return f"“{g.text}” → {target} ({len(g.spans)} times)"
+        target = named.name(place) if place else _("not a place")
+        return _n("“{text}” → {target} (once)", "“{text}” → {target} ({n} times)",
+                  len(g.spans), text=g.text, target=target)
 
     key = f"fix_group_{ss.rev}"
-    k = st.selectbox("Mention", range(len(groups)), key=key, format_func=group_label)
+    group_labels = [group_label(k) for k in range(len(groups))]
+    k = st.selectbox(_("Mention"), range(len(groups)), key=key,
+                     format_func=group_labels.__getitem__)
     group = groups[int(k or 0)]
     mention = app.mention_at(story, *group.first)
     if mention is None:
         return
     options: list[Place | None] = [*app.candidates_for(story, mention), None]
-    choice = st.radio(
-        "It means", range(len(options)), key=f"fix_choice_{ss.rev}_{k}",
-        format_func=lambda i: "Not a place" if (o := options[i]) is None
-        else app.describe_place(o, lang),
-    )
-    all_identical = st.checkbox(f"Apply to all {len(group.spans)} identical mentions",
-                                value=True, key=f"fix_all_{ss.rev}_{k}",
-                                disabled=len(group.spans) < 2)
-    if st.button("Apply", key=f"fix_apply_{ss.rev}"):
+    option_labels = [_("Not a place") if o is None else app.describe_place(o, named)
+                     for o in options]
+    choice = st.radio(_("It means"), range(len(options)), key=f"fix_choice_{ss.rev}_{k}",
+                      format_func=option_labels.__getitem__)
+    all_identical = st.checkbox(
+        _n("Apply to the {n} identical mention", "Apply to all {n} identical mentions",
+           len(group.spans)),
+        value=True, key=f"fix_all_{ss.rev}_{k}", disabled=len(group.spans) < 2)
+    if st.button(_("Apply"), key=f"fix_apply_{ss.rev}"):
         place = options[int(choice or 0)]
+        target = named.name(place) if place else _("not a place")
         correct(app.correct_mention(mention.start, mention.end, place,
                                     all_identical=all_identical),
-                f"“{mention.text}” now means "
-                f"{place.label(lang) if place else 'not a place'}.")
+                _("“{text}” now means {target}.").format(text=mention.text, target=target),
+                "fix")
         st.rerun()
 
 
 def add_missed_place(story: Story) -> None:
-    st.markdown("**Add a missed place**")
-    name = st.text_input("Name as written in the article", key="add_name",
-                         placeholder="e.g. Pjöngjang")
-    mode = st.radio("Where is it?", ["search", "map"], key="add_mode", horizontal=True,
-                    format_func=lambda m: "Search by name" if m == "search"
-                    else "Click on the map")
+    st.markdown(_("**Add a missed place**"))
+    show_notice("add")
+    name = st.text_input(_("Name as written in the article"), key="add_name",
+                         placeholder=_("e.g. Pjöngjang"))
+    modes = {"search": _("Search by name"), "map": _("Click on the map")}
+    mode = st.radio(_("Where is it?"), list(modes), key="add_mode", horizontal=True,
+                    format_func=modes.__getitem__)
     place: Place | None = None
     if mode == "search":
-        query = st.text_input("Search for", key="add_query", value="",
-                              placeholder="defaults to the name above")
+        query = st.text_input(_("Search for"), key="add_query", value="",
+                              placeholder=_("defaults to the name above"))
         q = (query or name).strip()
         results: list[Place] = []
         if q:
@@ -466,35 +547,41 @@ def add_missed_place(story: Story) -> None:
                 results = app.search_places(q, gazetteer(), geocoder_choice(),
                                             language=story.language)
             except StorymapError as exc:
-                st.error(str(exc))
+                st.error(error_text(exc))
         if q and not results:
-            st.caption(f"Nothing called “{q}” in the {app.geocoder_label(geocoder_choice())}. "
-                       "Try another spelling, or click on the map.")
+            st.caption(_("Nothing called “{query}” in the {geocoder}. Try another spelling, "
+                         "or click on the map.").format(
+                query=q, geocoder=app.geocoder_label(geocoder_choice(), ui_lang())))
         if results:
-            k = st.selectbox("Place", range(len(results)), key="add_result",
-                             format_func=lambda i: app.describe_place(results[i],
-                                                                      story.language))
+            named = words(story)
+            k = st.selectbox(_("Place"), range(len(results)), key="add_result",
+                             format_func=lambda i: app.describe_place(results[i], named))
             place = results[int(k or 0)]
     else:
-        feature = st.selectbox("Kind of place", FEATURES, index=FEATURES.index("city"),
-                               key="add_feature")
+        kinds = translations(ui_lang(), "storymap").gettext
+        feature = st.selectbox(_("Kind of place"), FEATURES, index=FEATURES.index("city"),
+                               key="add_feature",
+                               format_func=lambda f: kinds(FEATURE_NAMES.get(f, f)))
         pick_point(story)
         picked = ss.get("picked")
         if picked is None:
-            st.caption("Click the map where the place is.")
+            st.caption(_("Click the map where the place is."))
         else:
-            st.caption(f"Picked {picked[0]:.4f}, {picked[1]:.4f}")
-            place = app.user_place(name or "Place", picked[0], picked[1], feature=feature)
+            st.caption(_("Picked {lat}, {lon}").format(lat=f"{picked[0]:.4f}",
+                                                       lon=f"{picked[1]:.4f}"))
+            place = app.user_place(name or _("Place"), picked[0], picked[1], feature=feature)
     spans = app.find_spans(story, name) if name.strip() else []
     if name.strip() and not spans:
-        st.caption(f"“{name.strip()}” does not occur in the article as a whole word.")
-    if st.button("Add place", key="add_button", disabled=not (place and spans)):
+        st.caption(_("“{name}” does not occur in the article as a whole word.").format(
+            name=name.strip()))
+    if st.button(_("Add place"), key="add_button", disabled=not (place and spans)):
         assert place is not None
         label = name.strip()
         if place.id.startswith("user:") or story.language not in place.labels:
             place = dataclasses.replace(place, labels={**place.labels, story.language: label})
         correct(app.add_place(place, spans),
-                f"Added {label}: {len(spans)} mention{'s' if len(spans) != 1 else ''}.")
+                _n("Added {name}: {n} mention.", "Added {name}: {n} mentions.",
+                   len(spans), name=label), "add")
         ss.pop("picked", None)
         st.rerun()
 
@@ -512,20 +599,22 @@ def pick_point(story: Story) -> None:
 
 
 def region_hint(story: Story) -> None:
-    st.markdown("**Region hint.** Tell the resolver what the article is about; every mention "
-                "is resolved again with that bias (your own corrections are kept).")
-    names = app.country_names()
+    st.markdown(_("**Region hint.** Tell the resolver what the article is about; every "
+                  "mention is resolved again with that bias (your own corrections are kept)."))
+    show_notice("hint")
+    names = app.country_names(ui_lang())
     current = tuple(ss.source.get("hint", ()))
-    cols = st.columns([3, 1])
-    chosen = cols[0].multiselect("This article is about", list(names), default=list(current),
-                                 key=f"hint_{ss.rev}", format_func=lambda c: names[c],
-                                 placeholder="Choose countries")
-    cols[1].markdown("<div style='height:1.8rem'></div>", unsafe_allow_html=True)
-    if cols[1].button("Apply hint", key="hint_apply", width="stretch",
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = cols[0].multiselect(_("This article is about"), list(names),
+                                 default=list(current), key=f"hint_{ss.rev}",
+                                 format_func=lambda c: names[c],
+                                 placeholder=_("Choose countries"))
+    if cols[1].button(_("Apply hint"), key="hint_apply", width="stretch",
                       disabled=tuple(chosen) == current):
         rebuild(tuple(chosen))
-        shown = ", ".join(names[c] for c in chosen) or "none"
-        notify(f"Region hint: {shown}. Every mention was resolved again.")
+        shown = ", ".join(names[c] for c in chosen) or _("none")
+        notify(_("Region hint: {countries}. Every mention was resolved again.").format(
+            countries=shown), "hint")
         st.rerun()
 
 
@@ -533,23 +622,28 @@ def region_hint(story: Story) -> None:
 
 
 def still_svg(story: Story) -> str:
-    """The still locator map, with the story's corrections, legend in the story's language."""
-    return still.to_svg(story, ui_language=still.legend_language(story.language))
+    """The still locator map, with the story's corrections, legend in the UI language."""
+    return still.to_svg(story, ui_language=ui_lang())
 
 
 def still_png(story: Story) -> bytes:
-    return still.to_png(story, ui_language=still.legend_language(story.language))
+    return still.to_png(story, ui_language=ui_lang())
+
+
+def story_html(story: Story) -> str:
+    """The downloaded story map: the one on screen, in the UI language."""
+    return to_html(story, ui_language=ui_lang())
 
 
 def downloads(story: Story) -> None:
     sb = st.sidebar
-    sb.markdown("#### Export")
+    sb.markdown("#### " + _("Export"))
     files: list[tuple[str, Callable[[Story], str | bytes], str, str]] = [
-        ("Story map (HTML)", to_html, ".html", "text/html"),
-        ("Places (GeoJSON)", to_geojson, ".geojson", "application/geo+json"),
-        ("Story (JSON, re-loadable)", dump_story, ".story.json", "application/json"),
-        ("Still map (SVG)", still_svg, ".svg", "image/svg+xml"),
-        ("Still map (PNG)", still_png, ".png", "image/png"),
+        (_("Story map (HTML)"), story_html, ".html", "text/html"),
+        (_("Places (GeoJSON)"), to_geojson, ".geojson", "application/geo+json"),
+        (_("Story (JSON, re-loadable)"), dump_story, ".story.json", "application/json"),
+        (_("Still map (SVG)"), still_svg, ".svg", "image/svg+xml"),
+        (_("Still map (PNG)"), still_png, ".png", "image/png"),
     ]
     for label, func, suffix, mime in files:
         sb.download_button(
@@ -558,8 +652,9 @@ def downloads(story: Story) -> None:
             icon=":material/download:",
         )
     n = len(ss.get("log", []))
-    sb.caption("Downloads show the story as it is now"
-               + (f", with your {n} correction{'s' if n != 1 else ''}." if n else "."))
+    sb.caption(_n("Downloads show the story as it is now, with your correction.",
+                  "Downloads show the story as it is now, with your {n} corrections.", n)
+               if n else _("Downloads show the story as it is now."))
 
 
 # -- page -----------------------------------------------------------------------------------
@@ -574,7 +669,7 @@ def main() -> None:
     if "story" not in ss:
         load_sample(quiet=True)
         if "story" not in ss:  # the sample itself failed: nothing to show
-            st.error(ss.pop("error", "The sample article could not be loaded."))
+            st.error(ss.pop("error", _("The sample article could not be loaded.")))
             st.stop()
     handle_input()
     if ss.pop("pending", None) == "rebuild":
@@ -584,24 +679,29 @@ def main() -> None:
     error = ss.pop("error", None)
     if error:
         messages().error(error, icon=":material/error:")
-    notice = ss.pop("notice", None)
-    if notice:
-        messages().success(notice, icon=":material/check_circle:")
+    show_notice("top")
 
     stats = app.story_stats(story)
-    lang_name = app.language_names().get(story.language, story.language)
+    lang_name = app.language_names(ui_lang()).get(story.language, story.language)
     hint = ss.source.get("hint", ())
-    st.markdown(f"### {_md(story.title) or 'Untitled article'}")
-    bits = [lang_name, f"{stats['places']} places", f"{stats['mentions']} mentions",
-            f"{stats['steps']} story steps", app.geocoder_label(geocoder_choice())]
+    title = _md(story.title) or _("Untitled article")
+    st.markdown(f"### {title}")
+    bits = [lang_name, _n("{n} place", "{n} places", stats["places"]),
+            _n("{n} mention", "{n} mentions", stats["mentions"]),
+            _n("{n} story step", "{n} story steps", stats["steps"]),
+            app.geocoder_label(geocoder_choice(), ui_lang())]
     if hint:
-        bits.append("region hint: " + ", ".join(app.country_names().get(c, c) for c in hint))
-    st.caption(" · ".join(bits) + f" · source: {_md(ss.source.get('name', ''))}")
+        countries = app.country_names(ui_lang())
+        bits.append(_("region hint: {countries}").format(
+            countries=", ".join(countries.get(c, c) for c in hint)))
+    bits.append(_("source: {name}").format(name=_md(ss.source.get("name", ""))))
+    st.caption(" · ".join(bits))
 
     show_story_map(story)
 
-    places_tab, corrections_tab = st.tabs([PLACES_TAB, CORRECTIONS_TAB], key="main_tabs",
-                                          on_change="rerun")
+    places_tab, corrections_tab = st.tabs(
+        [":material/location_on: " + _("Places"), ":material/edit: " + _("Corrections")],
+        key="main_tabs", on_change="rerun")
     with places_tab:
         show_places(story)
     if corrections_tab.open:  # built only when open: the table editor is heavy to load
@@ -609,9 +709,12 @@ def main() -> None:
             show_corrections(story)
 
     # the sidebar last: its inputs were handled above (handle_input), before anything was drawn
+    if ss.get("notice"):  # its section was not drawn (a closed tab): show it at the top
+        ss.notice = ("top", ss.notice[1])
+        show_notice("top")
     sidebar_inputs()
     downloads(story)
-    st.sidebar.caption(GEONAMES_ATTRIBUTION + ". Map © OpenStreetMap contributors.")
+    st.sidebar.caption(_(GEONAMES_ATTRIBUTION) + ". " + _("Map © OpenStreetMap contributors."))
 
 
 def _md(text: str) -> str:

@@ -27,6 +27,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder")
     parser.add_argument("--offline", action="store_true", help="block map tiles")
+    parser.add_argument("--locale", default="de-DE",
+                        help="the browser's language, which chooses the app's (default de-DE)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -40,7 +42,7 @@ def main() -> int:
                 context = browser.new_context(
                     viewport={"width": viewport[0], "height": viewport[1]},
                     device_scale_factor=1 if not mobile else 2, is_mobile=mobile,
-                    has_touch=mobile)
+                    has_touch=mobile, locale=args.locale)
                 if args.offline:
                     context.route("**/*", lambda r: r.continue_()
                                   if r.request.url.startswith(("http://127.0.0.1", "data:",

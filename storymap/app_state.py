@@ -2,19 +2,16 @@
 
 Everything here is a pure function of the story (or of uploaded bytes): reading uploads,
 building a story with a geocoder and a region hint, the corrections a person makes (kept as a
-small log so they can be replayed after a re-run), the tables and the escaped HTML the app
-shows. Article text reaches HTML only through :func:`html.escape`, here.
+small log so they can be replayed after a re-run) and the tables the app shows, in the UI
+language. Article text reaches HTML only inside the exported story map (storymap.render).
 """
 
 from __future__ import annotations
 
-import html
 import io
 import logging
-import math
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +19,8 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
 from xml.etree import ElementTree
+
+from babel.numbers import format_decimal
 
 from storymap import article as article_mod
 from storymap import pipeline
@@ -31,7 +30,9 @@ from storymap.fetch import fetch_article, is_url
 from storymap.gazetteer import Gazetteer
 from storymap.geocoding import GEOCODERS, Geocoder
 from storymap.geocoding import make_geocoder as online_geocoder
+from storymap.i18n import translations
 from storymap.model import Mention, Place, Story
+from storymap.story_text import StoryText, country_name, page_language
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +44,6 @@ DOCX_MAX_XML_BYTES = 20_000_000
 UPLOAD_TYPES = ("txt", "md", "markdown", "html", "htm", "docx", "json")
 EMBEDDED = "embedded"
 USER_AGENT = "storymap-streamlit-app/0.1 (https://github.com/storymap)"
-
-FEATURE_LABELS = {
-    "country": "country", "region": "region", "city": "city", "landmark": "landmark",
-    "water": "water", "mountain": "mountain", "island": "island", "continent": "continent",
-    "other": "place",
-}
-MAX_ZOOM_FOR = {
-    "country": 5, "continent": 3, "region": 6, "water": 6, "island": 8, "mountain": 9,
-    "city": 9, "landmark": 12, "other": 8,
-}
 
 
 # -- input -----------------------------------------------------------------------------------
@@ -90,33 +81,26 @@ def read_upload(name: str, data: bytes) -> Loaded:
     shown = _safe_name(name)
     suffix = PurePath(shown).suffix.lower()
     if not data:
-        raise InputError(f"The file '{shown}' is empty. Choose the file that holds the article.")
+        raise InputError("The file '{name}' is empty. Choose the file that holds the article.",
+                         name=shown)
     if suffix == ".json" or is_story_json(data):
         if len(data) > STORY_JSON_MAX_BYTES:
-            raise ExportError(
-                f"The story file '{shown}' is {_size(len(data))}; the limit is "
-                f"{_size(STORY_JSON_MAX_BYTES)}."
-            )
+            raise ExportError("The story file '{name}' is {size}; the limit is {limit}.",
+                              name=shown, size=_size(len(data)),
+                              limit=_size(STORY_JSON_MAX_BYTES))
         try:
             story = load_story(data)
         except ExportError as exc:
-            raise ExportError(f"'{shown}' is not a story this app can continue: {exc}") from None
+            raise ExportError("'{name}' is not a story this app can continue: {reason}",
+                              name=shown, reason=exc.message) from None
         return Loaded(story=story, name=shown)
     if len(data) > ARTICLE_MAX_BYTES:
-        raise InputError(
-            f"The file '{shown}' is {_size(len(data))}; the limit is "
-            f"{_size(ARTICLE_MAX_BYTES)}. Use a shorter article or split it into parts."
-        )
+        raise InputError("The file '{name}' is {size}; the limit is {limit}. Use a shorter "
+                         "article or split it into parts.", name=shown, size=_size(len(data)),
+                         limit=_size(ARTICLE_MAX_BYTES))
     if suffix == ".docx":
         return Loaded(text=docx_text(data, shown), name=shown)
-    with tempfile.TemporaryDirectory(prefix="storymap-upload-") as tmp:
-        path = Path(tmp) / shown
-        path.write_bytes(data)
-        try:
-            text = article_mod.read_file(path, max_bytes=ARTICLE_MAX_BYTES)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(path), shown)) from None
-    return Loaded(text=text, name=shown)
+    return Loaded(text=article_mod.text_from_bytes(data, shown), name=shown)
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -129,17 +113,17 @@ def docx_text(data: bytes, shown: str = "upload.docx") -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             info = zf.getinfo("word/document.xml")
             if info.file_size > DOCX_MAX_XML_BYTES:
-                raise InputError(f"The document '{shown}' is too large once unpacked.")
+                raise InputError("The document '{name}' is too large once unpacked.",
+                                 name=shown)
             xml = zf.read(info)
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError) as exc:
-        raise InputError(
-            f"'{shown}' is not a readable Word document (.docx): {exc}. "
-            "Save it again as .docx, or as plain text."
-        ) from None
+        raise InputError("'{name}' is not a readable Word document (.docx): {reason}. Save it "
+                         "again as .docx, or as plain text.", name=shown, reason=exc) from None
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
-        raise InputError(f"The Word document '{shown}' is damaged ({exc}).") from None
+        raise InputError("The Word document '{name}' is damaged ({reason}).", name=shown,
+                         reason=exc) from None
     lines = []
     for para in root.iter(f"{_W}p"):
         parts = []
@@ -155,7 +139,7 @@ def docx_text(data: bytes, shown: str = "upload.docx") -> str:
             lines.append(line)
     text = "\n".join(lines)
     if not text.strip():
-        raise InputError(f"The Word document '{shown}' has no text in it.")
+        raise InputError("The Word document '{name}' has no text in it.", name=shown)
     return text
 
 
@@ -163,20 +147,21 @@ def docx_text(data: bytes, shown: str = "upload.docx") -> str:
 
 
 @cache
-def language_names() -> dict[str, str]:
-    """ISO 639-1 code → English name, for the languages the core detects."""
+def language_names(ui_language: str = "en") -> dict[str, str]:
+    """ISO 639-1 code → its name in the UI language (CLDR), for the languages the core
+    detects."""
     from babel import Locale
 
-    names = Locale("en").languages
+    names = Locale(page_language(ui_language)).languages
     return {code: str(names.get(code, code)) for code in article_mod.LANGUAGES}
 
 
 @cache
-def country_names() -> dict[str, str]:
-    """ISO 3166 alpha-2 code → English name (CLDR), sorted by name."""
+def country_names(ui_language: str = "en") -> dict[str, str]:
+    """ISO 3166 alpha-2 code → its name in the UI language (CLDR), sorted by name."""
     from babel import Locale
 
-    terr = Locale("en").territories
+    terr = Locale(page_language(ui_language)).territories
     pairs = [(c, str(n)) for c, n in terr.items() if re.fullmatch(r"[A-Z]{2}", c)
              and c not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"}]
     return dict(sorted(pairs, key=lambda kv: kv[1]))
@@ -200,8 +185,11 @@ def fetch_url(text: str) -> str | None:
     return article.decode("utf-8", errors="replace") if isinstance(article, bytes) else article
 
 
-def geocoder_label(name: str) -> str:
-    return "Embedded gazetteer (offline)" if name == EMBEDDED else f"{name} (online)"
+def geocoder_label(name: str, ui_language: str = "en") -> str:
+    _ = translations(ui_language, "app").gettext
+    if name == EMBEDDED:
+        return _("Embedded gazetteer (offline)")
+    return _("{geocoder} (online)").format(geocoder=name)
 
 
 def make_geocoder(name: str) -> Geocoder | None:
@@ -214,7 +202,8 @@ def make_geocoder(name: str) -> Geocoder | None:
     except StorymapError:
         raise
     except Exception as exc:
-        raise GeocodingError(f"The geocoder {name!r} cannot be set up: {exc}") from exc
+        raise GeocodingError("The geocoder {name!r} cannot be set up: {reason}", name=name,
+                             reason=exc) from exc
     return geocoder
 
 
@@ -234,7 +223,8 @@ def search_places(query: str, gaz: Gazetteer, geocoder: str = EMBEDDED, *,
     except StorymapError:
         raise
     except Exception as exc:
-        raise GeocodingError(f"{geocoder} could not search for {query!r}: {exc}") from exc
+        raise GeocodingError("{geocoder} could not search for {query!r}: {reason}",
+                             geocoder=geocoder, query=query, reason=exc) from exc
 
 
 def build_story(
@@ -335,35 +325,34 @@ def find_spans(story: Story, text: str) -> list[tuple[int, int]]:
 # -- views -----------------------------------------------------------------------------------
 
 
-def places_table(story: Story) -> list[dict[str, Any]]:
-    """One row per place for the corrections table."""
-    lang = story.language
+PLACE_COLUMNS = ("place", "name", "feature", "country", "lat", "lon", "confidence",
+                 "mentions", "drop")
+"""The columns of `places_table` (the app names them in the UI language)."""
+
+
+def places_table(story: Story, ui_language: str = "en") -> list[dict[str, Any]]:
+    """One row per place for the place list and the corrections table, in the UI language:
+    an "id" and the PLACE_COLUMNS ("drop" is the not-a-place tick, always False here)."""
+    words = StoryText(story, ui_language)
     rows = []
     for p in story.places:
         ms = story.mentions_of(p.id)
         direct = [m for m in ms if m.place_id == p.id]
         conf = (sum(m.confidence for m in direct) / len(direct)) if direct else None
-        seat_of = story.place(p.seat_of) if p.seat_of else None
+        seat_note = words.seat_note(p)
         rows.append({
             "id": p.id,
-            "Place": p.label(lang),
-            "Name": p.name,
-            "Feature": FEATURE_LABELS.get(p.feature, "place")
-            + (f" (seat of {seat_of.label(lang)})" if seat_of else ""),
-            "Country": country_label(p.country_code),
-            "Latitude": round(p.lat, 4),
-            "Longitude": round(p.lon, 4),
-            "Confidence": None if conf is None else round(conf, 2),
-            "Mentions": len(direct),
-            "Not a place": False,
+            "place": words.name(p),
+            "name": p.name,
+            "feature": words.feature(p) + (f" ({seat_note})" if seat_note else ""),
+            "country": country_name(p.country_code, words.language) or "",
+            "lat": round(p.lat, 4),
+            "lon": round(p.lon, 4),
+            "confidence": None if conf is None else round(conf, 2),
+            "mentions": len(direct),
+            "drop": False,
         })
     return rows
-
-
-def country_label(code: str | None) -> str:
-    if not code:
-        return ""
-    return country_names().get(code.upper(), code.upper())
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,113 +396,17 @@ def candidates_for(story: Story, mention: Mention) -> list[Place]:
     return list(out.values())
 
 
-def describe_place(p: Place, language: str = "en") -> str:
-    parts = [FEATURE_LABELS.get(p.feature, "place")]
-    if p.country_code and p.feature != "country":
-        parts.append(country_label(p.country_code))
+def describe_place(p: Place, words: StoryText) -> str:
+    """A place as a choice list shows it, in the words' language: "Wonsan — city · North
+    Korea, pop. 363,127, 39.15, 127.44"."""
+    _ = translations(words.language, "app").gettext
+    parts = [words.subtitle(p)]
     if p.population:
-        parts.append(f"pop. {p.population:,}")
+        parts.append(_("pop. {n}").format(n=format_decimal(p.population, locale=words.language)))
     parts.append(f"{p.lat:.2f}, {p.lon:.2f}")
-    label = p.label(language)
+    label = words.name(p)
     name = f"{label} ({p.name})" if p.name != label else label
     return f"{name} — {', '.join(parts)}"
-
-
-def marker_for_click(markers: Sequence[Mapping[str, Any]], lat: float, lon: float,
-                     tooltip: str | None = None) -> list[str]:
-    """The place ids of the marker at a clicked position (Leaflet reports the marker's own
-    position; the tooltip text breaks a tie)."""
-    best: tuple[float, Sequence[str]] | None = None
-    for mk in markers:
-        d = abs(float(mk["lat"]) - lat) + abs(float(mk["lon"]) - lon)
-        if d < 1e-4 and (best is None or d < best[0]
-                         or (tooltip and d == best[0] and str(mk["title"]) in tooltip)):
-            best = (d, mk["ids"])
-    return list(best[1]) if best else []
-
-
-def passages_of(story: Story, place_ids: Iterable[str]) -> list[int]:
-    """Passages that mention any of the places, in article order."""
-    out: set[int] = set()
-    for pid in place_ids:
-        out.update(m.passage for m in story.mentions_of(pid))
-    return sorted(out)
-
-
-def marker_positions(story: Story, place_ids: Iterable[str]) -> list[tuple[float, float]]:
-    """Where the places are drawn (a country with a seat of government: at the seat)."""
-    seats = {p.seat_of: p for p in story.places if p.seat_of}
-    out = []
-    for pid in place_ids:
-        p = story.place(pid)
-        if p is None:
-            continue
-        if p.feature == "country" and p.id in seats:
-            out.append((seats[p.id].lat, seats[p.id].lon))
-        else:
-            out.append((p.lat, p.lon))
-    return list(dict.fromkeys(out))
-
-
-def view_for(story: Story, place_ids: Sequence[str]) -> tuple[tuple[float, float], int] | None:
-    """A centre and zoom that show the places (one place: its feature's zoom)."""
-    points = marker_positions(story, place_ids)
-    if not points:
-        return None
-    if len(points) == 1:
-        p = story.place(place_ids[0])
-        zoom = MAX_ZOOM_FOR.get(p.feature if p else "other", 8)
-        if p is not None and p.feature == "country" and len(place_ids) > 1:
-            zoom = 6
-        return points[0], zoom
-    lats = [a for a, _ in points]
-    lons = [b for _, b in points]
-    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    span = max(north - south, (east - west) / 2, 0.01)
-    zoom = max(2, min(8, int(math.log2(150 / span))))
-    return ((south + north) / 2, (west + east) / 2), zoom
-
-
-def passage_html(story: Story, index: int, *, selected: Iterable[str] = (),
-                 number: bool = True) -> str:
-    """One passage as HTML with its mentions highlighted (escaped here, once)."""
-    passage = next((p for p in story.passages if p.index == index), None)
-    if passage is None:
-        return ""
-    chosen = set(selected)
-    seats = {p.id: p.seat_of for p in story.places if p.seat_of}
-    chosen |= {seats[pid] for pid in list(chosen) if pid in seats}
-    lang = story.language
-    out = []
-    cursor = passage.start
-    for m in sorted((m for m in story.mentions if m.passage == index),
-                    key=lambda m: (m.start, m.end)):
-        if m.start < cursor or not (passage.start <= m.start < m.end <= passage.end):
-            continue
-        out.append(html.escape(story.article[cursor:m.start]))
-        place = story.place(m.place_id) if m.place_id else None
-        if place is None:
-            title = "marked as not a place" if m.place_id is None else "unknown place"
-            out.append(f'<span class="sm-notplace" title="{html.escape(title)}">'
-                       f"{html.escape(m.text)}</span>")
-        else:
-            cls = f"sm-mk sm-k-{m.kind}" + (" sm-sel" if place.id in chosen else "")
-            title = describe_place(place, lang)
-            out.append(f'<mark class="{cls}" title="{html.escape(title)}">'
-                       f"{html.escape(m.text)}</mark>")
-        cursor = m.end
-    out.append(html.escape(story.article[cursor:passage.end]))
-    tag = "h3" if index == 0 else "p"
-    num = (f'<span class="sm-pn">{"Title" if index == 0 else "¶ " + str(index)}</span>'
-           if number else "")
-    return f'<{tag} class="sm-passage" dir="auto">{num}{"".join(out)}</{tag}>'
-
-
-def article_html(story: Story, *, selected: Iterable[str] = ()) -> str:
-    chosen = list(selected)
-    body = "".join(passage_html(story, p.index, selected=chosen, number=False)
-                   for p in story.passages)
-    return f'<div class="sm-article" lang="{html.escape(story.language)}">{body}</div>'
 
 
 def story_stats(story: Story) -> dict[str, int]:
@@ -542,7 +435,6 @@ __all__ = [
     "add_place",
     "apply_correction",
     "apply_corrections",
-    "article_html",
     "build_story",
     "candidates_for",
     "correct_mention",
@@ -553,14 +445,10 @@ __all__ = [
     "find_spans",
     "geocoder_names",
     "language_names",
-    "marker_for_click",
     "mention_groups",
-    "passage_html",
-    "passages_of",
     "places_table",
     "read_upload",
     "sample_text",
     "search_places",
     "user_place",
-    "view_for",
 ]

@@ -89,7 +89,8 @@ def standalone_html(m: folium.Map, *, language: str | None = None) -> str:
     external = _EXTERNAL_ASSET.search(page)
     if external:
         snippet = page[external.start() : external.start() + 120]
-        raise ExportError(f"the page still loads an external asset: {snippet!r}")
+        raise ExportError("the page still loads an external asset: {snippet!r}",
+                          snippet=snippet)
     return page
 
 
@@ -98,7 +99,7 @@ def standalone_html(m: folium.Map, *, language: str | None = None) -> str:
 
 def _coord(x: float) -> float:
     if not math.isfinite(x):
-        raise ExportError(f"cannot write a non-finite coordinate ({x!r}) as GeoJSON")
+        raise ExportError("cannot write a non-finite coordinate ({x!r}) as GeoJSON", x=x)
     value = round(x, COORD_DIGITS)
     return 0.0 if value == 0 else value  # no "-0.0"
 
@@ -128,7 +129,7 @@ def _dumps(obj: Any) -> str:
     try:
         return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) + "\n"
     except ValueError as exc:
-        raise ExportError(f"cannot write the story as JSON: {exc}") from exc
+        raise ExportError("cannot write the story as JSON: {reason}", reason=exc) from exc
 
 
 def dump_story(story: Story) -> str:
@@ -151,25 +152,26 @@ def load_story(data: str | bytes) -> Story:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ExportError(f"story JSON is not UTF-8 text (byte {exc.start})") from exc
+            raise ExportError("story JSON is not UTF-8 text (byte {byte})", byte=exc.start) from exc
     try:
         obj = json.loads(data)
     except json.JSONDecodeError as exc:
-        raise ExportError(
-            f"story JSON is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
+        raise ExportError("story JSON is malformed: {detail} at line {line}, column {column}",
+                          detail=exc.msg, line=exc.lineno, column=exc.colno) from exc
     except RecursionError as exc:
         raise ExportError("story JSON is nested too deeply") from exc
     if not isinstance(obj, dict):
-        raise ExportError(f"story JSON must be an object, not {type(obj).__name__}")
+        raise ExportError("story JSON must be an object, not {kind}", kind=type(obj).__name__)
     if obj.get("format") != STORY_FORMAT:
-        raise ExportError(f"not a storymap story: expected \"format\": \"{STORY_FORMAT}\"")
+        raise ExportError('not a storymap story: expected "format": "{format}"',
+                          format=STORY_FORMAT)
     try:
         story = Story.from_dict(obj)
     except KeyError as exc:
-        raise ExportError(f"story JSON is missing the field {exc.args[0]!r}") from exc
+        raise ExportError("story JSON is missing the field {field!r}", field=exc.args[0]) \
+            from exc
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ExportError(f"story JSON is invalid: {exc}") from exc
+        raise ExportError("story JSON is invalid: {reason}", reason=exc) from exc
     _check_consistent(story)
     return story
 
@@ -179,16 +181,16 @@ def _check_consistent(story: Story) -> None:
     passages = {p.index: p for p in story.passages}
     for p in story.passages:
         if not 0 <= p.start <= p.end <= len(story.article):
-            raise ExportError(
-                f"passage {p.index} offsets {p.start}:{p.end} are outside the article"
-            )
+            raise ExportError("passage {index} offsets {start}:{end} are outside the article",
+                              index=p.index, start=p.start, end=p.end)
     for m in story.mentions:
         if m.place_id is not None and m.place_id not in ids:
-            raise ExportError(f"mention {m.text!r} refers to an unknown place {m.place_id!r}")
+            raise ExportError("mention {text!r} refers to an unknown place {place!r}",
+                              text=m.text, place=m.place_id)
         passage = passages.get(m.passage)
         if passage is None or not passage.start <= m.start < m.end <= passage.end:
-            raise ExportError(f"mention {m.text!r} at {m.start}:{m.end} is not in passage "
-                              f"{m.passage}")
+            raise ExportError("mention {text!r} at {start}:{end} is not in passage {passage}",
+                              text=m.text, start=m.start, end=m.end, passage=m.passage)
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -198,7 +200,8 @@ def _write_text(path: Path, text: str) -> None:
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ExportError(f"cannot encode {path} as UTF-8: {exc.reason}") from exc
+        raise ExportError("cannot encode {path} as UTF-8: {reason}", path=path,
+                          reason=exc.reason) from exc
     _write_bytes(path, data)
 
 
@@ -207,7 +210,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise ExportError(f"cannot write {path}: folder {directory} does not exist")
+        raise ExportError("cannot write {path}: folder {folder} does not exist", path=path,
+                          folder=directory)
     tmp_name = None
     try:
         with tempfile.NamedTemporaryFile(
@@ -220,7 +224,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         if tmp_name is not None:
             Path(tmp_name).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise ExportError("cannot write {path}: {reason}", path=path,
+                          reason=exc.strerror or exc) from exc
 
 
 @dataclass(frozen=True)

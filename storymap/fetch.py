@@ -30,11 +30,11 @@ import time
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
-from email.message import Message
+from email.message import Message as EmailMessage
 from urllib.parse import quote, urljoin, urlsplit
 
 from .article import DEFAULT_MAX_BYTES, decode, html_to_text
-from .errors import InputError
+from .errors import InputError, Message
 
 __all__ = ["MAX_REDIRECTS", "Page", "fetch", "fetch_article", "is_url"]
 
@@ -81,8 +81,8 @@ def fetch_article(
     text = html_to_text(page.text) if page.content_type in _HTML_TYPES else page.text
     if not text.strip():
         raise InputError(
-            f"The page at {_shown(page.url)} has no article text storymap could find. "
-            "Copy the article text and paste it instead."
+            "The page at '{url}' has no article text storymap could find. "
+            "Copy the article text and paste it instead.", url=_shown(page.url)
         )
     return text
 
@@ -108,8 +108,8 @@ def fetch(
                 location = response.getheader("Location")
                 if not location:
                     raise InputError(
-                        f"The page at {_shown(current)} redirects (HTTP {response.status}) "
-                        "without saying where to."
+                        "The page at '{url}' redirects (HTTP {status}) without saying where to.",
+                        url=_shown(current), status=response.status,
                     )
                 current = urljoin(current, location.strip())
                 continue
@@ -118,8 +118,8 @@ def fetch(
             response.close()
             conn.close()
     raise InputError(
-        f"The address {_shown(url)} redirects more than {MAX_REDIRECTS} times; storymap "
-        "stopped following it. Open it in a browser and give the final address."
+        "The address '{url}' redirects more than {n} times; storymap stopped following it. "
+        "Open it in a browser and give the final address.", url=_shown(url), n=MAX_REDIRECTS,
     )
 
 
@@ -136,8 +136,9 @@ class _Target:
 
 
 def _shown(url: str, limit: int = 120) -> str:
+    """The address as a message shows it (between quotes in the template), cut if long."""
     url = url.strip()
-    return f"'{url}'" if len(url) <= limit else f"'{url[: limit - 1]}…'"
+    return url if len(url) <= limit else f"{url[: limit - 1]}…"
 
 
 def _check_url(url: str) -> _Target:
@@ -145,53 +146,55 @@ def _check_url(url: str) -> _Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"{_shown(url)} is not a valid web address ({exc}).") from None
+        raise InputError("'{url}' is not a valid web address ({reason}).", url=_shown(url),
+                         reason=exc) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         if scheme == "file":
             raise InputError(
-                f"{_shown(url)} is a file:// address; storymap only fetches http:// and "
-                "https:// web pages. To use a file on this computer, give its path instead."
+                "'{url}' is a file:// address; storymap only fetches http:// and https:// web "
+                "pages. To use a file on this computer, give its path instead.", url=_shown(url)
             )
-        shown_scheme = f"a {scheme}:// address" if scheme else "not a web address"
+        kind = (Message("a {scheme}:// address", scheme=scheme) if scheme
+                else Message("not a web address"))
         raise InputError(
-            f"{_shown(url)} is {shown_scheme}; storymap only fetches http:// and https:// "
-            "web pages."
+            "'{url}' is {kind}; storymap only fetches http:// and https:// web pages.",
+            url=_shown(url), kind=kind,
         )
     if parts.username is not None or parts.password is not None:
         raise InputError(
-            f"The address {_shown(url)} contains a user name or password; storymap does not "
-            "send credentials. Give the address of a public page."
+            "The address '{url}' contains a user name or password; storymap does not send "
+            "credentials. Give the address of a public page.", url=_shown(url)
         )
     host = parts.hostname
     if not host:
-        raise InputError(f"The address {_shown(url)} has no host name.")
+        raise InputError("The address '{url}' has no host name.", url=_shown(url))
     try:
         ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:
-        raise InputError(f"The host name in {_shown(url)} is not valid.") from None
+        raise InputError("The host name in '{url}' is not valid.", url=_shown(url)) from None
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
     return _Target(url, scheme, ascii_host, port or (443 if scheme == "https" else 80), path)
 
 
-def _refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+def _refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> Message | None:
     """Why an address is not public (None when it is)."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
-        return "a loopback address (this computer itself)"
+        return Message("a loopback address (this computer itself)")
     if ip.is_link_local:
-        return "a link-local address (such as a cloud metadata service)"
+        return Message("a link-local address (such as a cloud metadata service)")
     if ip.is_multicast:
-        return "a multicast address"
+        return Message("a multicast address")
     if ip.is_unspecified:
-        return "an unspecified address"
+        return Message("an unspecified address")
     if ip.is_private:
-        return "a private network address"
+        return Message("a private network address")
     if ip.is_reserved or not ip.is_global:
-        return "a reserved, non-public address"
+        return Message("a reserved, non-public address")
     return None
 
 
@@ -216,11 +219,12 @@ def _resolve(target: _Target, allow_private: AllowPrivate) -> list[str]:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise InputError(
-            f"The host '{target.host}' could not be found. Check the address and your "
-            "internet connection."
+            "The host '{host}' could not be found. Check the address and your internet "
+            "connection.", host=target.host
         ) from None
     except (UnicodeError, OSError) as exc:
-        raise InputError(f"The host '{target.host}' cannot be looked up ({exc}).") from None
+        raise InputError("The host '{host}' cannot be looked up ({reason}).", host=target.host,
+                         reason=exc) from None
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         address = str(sockaddr[0]).split("%", 1)[0]
@@ -228,13 +232,13 @@ def _resolve(target: _Target, allow_private: AllowPrivate) -> list[str]:
         why = _refusal(ip)
         if why is not None and not _allowed(ip, allow_private):
             raise InputError(
-                f"The address {_shown(target.url)} points to {why} ({ip}); storymap only "
-                "fetches public web pages."
+                "The address '{url}' points to {why} ({ip}); storymap only fetches public web "
+                "pages.", url=_shown(target.url), why=why, ip=ip
             )
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise InputError(f"The host '{target.host}' has no address.")
+        raise InputError("The host '{host}' has no address.", host=target.host)
     return addresses
 
 
@@ -295,28 +299,29 @@ def _connect_and_get(
         except ssl.SSLError as exc:
             conn.close()
             raise InputError(
-                f"A secure connection to '{target.host}' failed ({exc.reason or exc}). The "
-                "site's certificate may be invalid."
+                "A secure connection to '{host}' failed ({reason}). The site's certificate may "
+                "be invalid.", host=target.host, reason=exc.reason or exc
             ) from None
         except TimeoutError:
             conn.close()
             raise InputError(
-                f"The page at {_shown(target.url)} did not answer within {timeout:g} s. Try "
-                "again later."
+                "The page at '{url}' did not answer within {seconds:g} s. Try again later.",
+                url=_shown(target.url), seconds=timeout,
             ) from None
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             last = exc
             continue
-    reason = "connection refused" if isinstance(last, ConnectionRefusedError) else str(last)
+    reason = (Message("connection refused") if isinstance(last, ConnectionRefusedError)
+              else str(last))
     raise InputError(
-        f"Could not connect to '{target.host}' ({reason}). Check the address and your "
-        "internet connection."
+        "Could not connect to '{host}' ({reason}). Check the address and your internet "
+        "connection.", host=target.host, reason=reason
     )
 
 
 def _content_type(response: http.client.HTTPResponse) -> tuple[str, str | None]:
-    msg = Message()
+    msg = EmailMessage()
     msg["content-type"] = response.getheader("Content-Type") or ""
     charset = msg.get_param("charset")
     return msg.get_content_type().lower(), (charset if isinstance(charset, str) else None)
@@ -327,33 +332,36 @@ def _read_page(
 ) -> Page:
     if response.status >= 400:
         raise InputError(
-            f"The page at {_shown(url)} answered HTTP {response.status} "
-            f"({response.reason or 'error'}); there is no article to read."
+            "The page at '{url}' answered HTTP {status} ({reason}); there is no article to "
+            "read.", url=_shown(url), status=response.status,
+            reason=response.reason or Message("error"),
         )
     if response.status != 200:
-        raise InputError(f"The page at {_shown(url)} answered HTTP {response.status}, not a page.")
+        raise InputError("The page at '{url}' answered HTTP {status}, not a page.",
+                         url=_shown(url), status=response.status)
     raw_type = response.getheader("Content-Type")
     ctype, charset = _content_type(response)
     if not raw_type or ctype not in _HTML_TYPES | _TEXT_TYPES:
-        what = ctype if raw_type else "no content type"
+        what = ctype if raw_type else Message("no content type")
         raise InputError(
-            f"The address {_shown(url)} is not a web page ({what}); storymap reads HTML "
-            "pages and plain text."
+            "The address '{url}' is not a web page ({what}); storymap reads HTML pages and "
+            "plain text.", url=_shown(url), what=what
         )
     length = response.getheader("Content-Length")
     if length and length.strip().isdigit() and int(length) > max_bytes:
         raise _too_big(url, int(length), max_bytes)
     encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     if encoding not in ("identity", "gzip", "x-gzip"):
-        raise InputError(f"The page at {_shown(url)} uses an unsupported encoding ({encoding}).")
+        raise InputError("The page at '{url}' uses an unsupported encoding ({encoding}).",
+                         url=_shown(url), encoding=encoding)
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if "gzip" in encoding else None
     body = bytearray()
     try:
         while True:
             if time.monotonic() > deadline:
                 raise InputError(
-                    f"The page at {_shown(url)} is arriving too slowly; storymap gave up. "
-                    "Try again later."
+                    "The page at '{url}' is arriving too slowly; storymap gave up. Try again "
+                    "later.", url=_shown(url)
                 )
             chunk = response.read(_CHUNK)
             if not chunk:
@@ -365,18 +373,21 @@ def _read_page(
                 raise _too_big(url, len(body), max_bytes, streamed=True)
     except TimeoutError:
         raise InputError(
-            f"The page at {_shown(url)} stopped sending before it was complete. Try again."
+            "The page at '{url}' stopped sending before it was complete. Try again.",
+            url=_shown(url)
         ) from None
     except (OSError, http.client.HTTPException, zlib.error) as exc:
-        raise InputError(f"Reading the page at {_shown(url)} failed ({exc}).") from None
+        raise InputError("Reading the page at '{url}' failed ({reason}).", url=_shown(url),
+                         reason=exc) from None
     return Page(url, ctype, _decode_body(bytes(body), charset, ctype))
 
 
 def _too_big(url: str, size: int, limit: int, *, streamed: bool = False) -> InputError:
-    amount = f"more than {limit:,} bytes" if streamed else f"{size:,} bytes"
+    amount = (Message("more than {n:,} bytes", n=limit) if streamed
+              else Message("{n:,} bytes", n=size))
     return InputError(
-        f"The page at {_shown(url)} is too large ({amount}; the limit is {limit:,} bytes). "
-        "Copy the article text and paste it instead."
+        "The page at '{url}' is too large ({amount}; the limit is {limit:,} bytes). Copy the "
+        "article text and paste it instead.", url=_shown(url), amount=amount, limit=limit
     )
 
 

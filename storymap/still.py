@@ -151,8 +151,8 @@ def parse_size(text: str) -> tuple[int, int]:
             return width, height
     presets = ", ".join(SIZES)
     raise ExportError(
-        f"Unknown picture size {text!r}: give WIDTHxHEIGHT in pixels (200 to 8000, e.g. "
-        f"1200x800) or one of {presets}."
+        "Unknown picture size {size!r}: give WIDTHxHEIGHT in pixels (200 to 8000, e.g. "
+        "1200x800) or one of {presets}.", size=text, presets=presets
     )
 
 
@@ -185,11 +185,12 @@ def check_inert(svg: str) -> None:
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1].lower()
         if tag in _FORBIDDEN_TAGS:
-            raise ExportError(f"the still map would contain a <{tag}> element")
+            raise ExportError("the still map would contain a <{tag}> element", tag=tag)
         for name, value in element.attrib.items():
             local = name.rsplit("}", 1)[-1]
             if _EVENT_ATTR.match(local):
-                raise ExportError(f"the still map would contain an event attribute {local}")
+                raise ExportError("the still map would contain an event attribute {name}",
+                                  name=local)
             if local == "href" and not value.startswith("#"):
                 raise ExportError("the still map would reference an outside resource")
 

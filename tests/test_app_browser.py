@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -92,11 +93,11 @@ def server() -> Iterator[Server]:
 class AppPage:
     """The app opened offline, with blocked requests and page errors recorded."""
 
-    def __init__(self, browser: Any, url: str) -> None:
+    def __init__(self, browser: Any, url: str, locale: str = "en-US") -> None:
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.context = browser.new_context(viewport={"width": 1440, "height": 1000},
-                                           accept_downloads=True)
+                                           accept_downloads=True, locale=locale)
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -149,7 +150,7 @@ def test_clicking_the_mention_wonsan_flies_the_map_there(app_page: AppPage) -> N
     frame = app_page.frame
     frame.locator("button.sm-mention", has_text="Wonsan").first.click()
     popup = frame.locator(".leaflet-popup-content")
-    popup.locator("h3", has_text="Wonsan").wait_for(timeout=10_000)
+    popup.locator("h3", has_text=re.compile("W[oŏ]nsan")).wait_for(timeout=10_000)
     assert "Kim reiste eigens nach Wonsan" in popup.inner_text()
     center = app_page.js("(() => { const c = storymap.map.getCenter(); return [c.lat, c.lng];"
                          " })()")
@@ -221,6 +222,41 @@ def test_downloads_are_a_valid_html_page_and_geojson(app_page: AppPage) -> None:
 
     story = json.loads(download(app_page, "Story (JSON, re-loadable)"))
     assert story["format"] == "storymap.story/1"
+
+
+ENGLISH_ON_SCREEN = ("Load the sample article", "Corrections", "Export", "Places",
+                     "Language and geocoder", "Next ▸", "◂ Previous", "Overview")
+
+
+def test_a_german_browser_gets_german_and_the_switch_gives_english(
+        server: Server, browser: Any) -> None:
+    page = AppPage(browser, server.url, locale="de-DE")
+    try:
+        page.wait_for_map()
+        sidebar = page.page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_role("button", name="Beispielartikel laden").wait_for(timeout=10_000)
+        main = page.page.locator('[data-testid="stMain"]')
+        assert main.get_by_role("tab", name="Korrekturen").count() == 1
+        assert page.frame.locator("#sm-next").inner_text().strip() == "Weiter ▸"
+        assert "Zurück" in page.frame.locator("#sm-prev").inner_text()
+        shown = page.page.locator("body").inner_text() + page.js("document.body.innerText")
+        leaked = [s for s in ENGLISH_ON_SCREEN
+                  if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", shown)]
+        assert not leaked, leaked
+        # the switch overrides the browser
+        sidebar.get_by_role("radio", name="English").click()
+        sidebar.get_by_role("button", name="Load the sample article").wait_for(timeout=20_000)
+        page.frame.locator("#sm-next", has_text="Next ▸").wait_for(timeout=20_000)
+        assert not page.errors, page.errors
+    finally:
+        page.close()
+
+
+def test_an_english_browser_gets_english(app_page: AppPage) -> None:
+    sidebar = app_page.page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_role("button", name="Load the sample article").count() == 1
+    assert app_page.frame.locator("#sm-next").inner_text().strip() == "Next ▸"
+    assert "Weiter" not in app_page.page.locator("body").inner_text()
 
 
 def test_on_a_phone_the_map_is_on_the_first_screen(server: Server, browser: Any) -> None:

@@ -24,6 +24,7 @@ from storymap.article.decoding import (
     _ODD as _ODD,
 )
 from storymap.article.decoding import (
+    _WHAT_ARTICLE,
     _WHAT_INPUT,
     DEFAULT_MAX_BYTES,
     _check_text,
@@ -89,20 +90,20 @@ def load(
     """
     if language is not None and not _LANGUAGE_CODE.fullmatch(language):
         raise InputError(
-            f"The language must be a two-letter lowercase code such as 'de' or 'en', not "
-            f"{language!r}. Leave it empty to have it detected."
+            "The language must be a two-letter lowercase code such as 'de' or 'en', not "
+            "{language!r}. Leave it empty to have it detected.", language=language,
         )
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if len(data) > max_bytes:
-            raise _too_big("The article", len(data), max_bytes)
+            raise _too_big(_WHAT_ARTICLE, len(data), max_bytes)
         text = _decode_checked(data, _WHAT_INPUT)
     elif isinstance(source, str):
         # len(str) ≤ UTF-8 size ≤ 4·len(str): encode only when the bounds cannot decide.
         if len(source) > max_bytes:
-            raise _too_big("The article", _utf8_size(source), max_bytes)
+            raise _too_big(_WHAT_ARTICLE, _utf8_size(source), max_bytes)
         if 4 * len(source) > max_bytes and (size := _utf8_size(source)) > max_bytes:
-            raise _too_big("The article", size, max_bytes)
+            raise _too_big(_WHAT_ARTICLE, size, max_bytes)
         text = _normalise(source, _check_text(source, _WHAT_INPUT))
     else:
         raise TypeError(f"load() takes str or bytes, not {type(source).__name__}")

@@ -9,7 +9,7 @@ import logging
 import re
 import unicodedata
 
-from storymap.errors import InputError
+from storymap.errors import InputError, Message
 
 log = logging.getLogger(__name__)
 
@@ -17,58 +17,63 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 2_000_000
 
 
-_WHAT_INPUT = "The input"
-_ADVICE_TEXT = "Give the article as plain text, Markdown or HTML."
+_WHAT_INPUT = Message("The input")
+_WHAT_ARTICLE = Message("The article")
 
 
 # -- sizes --------------------------------------------------------------------------------
 
 
-def _size(n: int) -> str:
+def _bytes(n: int) -> Message:
+    return Message("{n:,} bytes", n=n)
+
+
+def _size(n: int) -> str | Message:
     if n < 1000:
-        return f"{n} bytes"
+        return _bytes(n)
     if n < 1_000_000:
         return f"{n / 1000:.1f} KB"
     return f"{n / 1_000_000:.1f} MB"
 
 
-def _too_big(what: str, size: int, limit: int) -> InputError:
+def _too_big(what: Message, size: int, limit: int) -> InputError:
     shown, allowed = _size(size), _size(limit)
-    if shown == allowed:  # 2.0 MB vs 2.0 MB reads like a contradiction
-        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+    if str(shown) == str(allowed):  # 2.0 MB vs 2.0 MB reads like a contradiction
+        shown, allowed = _bytes(size), _bytes(limit)
     return InputError(
-        f"{what} is {shown}; the limit is {allowed}. "
-        "Use a shorter article or split it into several parts."
+        "{what} is {size}; the limit is {limit}. "
+        "Use a shorter article or split it into several parts.",
+        what=what, size=shown, limit=allowed,
     )
 
 
 # -- binary detection ---------------------------------------------------------------------
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive or an Office document"),
-    (b"PK\x05\x06", "a ZIP archive"),
-    (b"PK\x07\x08", "a ZIP archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\xfd7zXZ\x00", "an xz archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
-    (b"\x7fELF", "a program"),
-    (b"SQLite format 3\x00", "a database"),
-    (b"OggS", "an audio file"),
-    (b"fLaC", "an audio file"),
-    (b"ID3\x02", "an MP3 audio file"),
-    (b"ID3\x03", "an MP3 audio file"),
-    (b"ID3\x04", "an MP3 audio file"),
-    (b"\x00asm", "a WebAssembly program"),
+_MAGIC: tuple[tuple[bytes, Message], ...] = (
+    (b"\x89PNG\r\n\x1a\n", Message("a PNG image")),
+    (b"\xff\xd8\xff", Message("a JPEG image")),
+    (b"GIF87a", Message("a GIF image")),
+    (b"GIF89a", Message("a GIF image")),
+    (b"II*\x00", Message("a TIFF image")),
+    (b"MM\x00*", Message("a TIFF image")),
+    (b"%PDF-", Message("a PDF document")),
+    (b"PK\x03\x04", Message("a ZIP archive or an Office document")),
+    (b"PK\x05\x06", Message("a ZIP archive")),
+    (b"PK\x07\x08", Message("a ZIP archive")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", Message("an old Microsoft Office document")),
+    (b"\x1f\x8b", Message("a gzip archive")),
+    (b"\xfd7zXZ\x00", Message("an xz archive")),
+    (b"7z\xbc\xaf\x27\x1c", Message("a 7-Zip archive")),
+    (b"Rar!\x1a\x07", Message("a RAR archive")),
+    (b"\x28\xb5\x2f\xfd", Message("a zstd archive")),
+    (b"\x7fELF", Message("a program")),
+    (b"SQLite format 3\x00", Message("a database")),
+    (b"OggS", Message("an audio file")),
+    (b"fLaC", Message("an audio file")),
+    (b"ID3\x02", Message("an MP3 audio file")),
+    (b"ID3\x03", Message("an MP3 audio file")),
+    (b"ID3\x04", Message("an MP3 audio file")),
+    (b"\x00asm", Message("a WebAssembly program")),
 )
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1a\x1b")
@@ -77,22 +82,24 @@ newlines, form feeds, DOS's end-of-file mark and ESC (ISO-2022 encodings use it)
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x84\x86-\x9f]")
 
 
-def _magic_kind(data: bytes) -> str | None:
+def _magic_kind(data: bytes) -> Message | None:
     """What a file format signature at the start says the data is, if anything."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     if data[:4] == b"RIFF" and data[8:12] in (b"WEBP", b"WAVE", b"AVI "):
-        return {b"WEBP": "a WebP image", b"WAVE": "an audio file", b"AVI ": "a video"}[data[8:12]]
+        return {b"WEBP": Message("a WebP image"), b"WAVE": Message("an audio file"),
+                b"AVI ": Message("a video")}[data[8:12]]
     if data[4:8] == b"ftyp":
-        return "a video or audio file"
+        return Message("a video or audio file")
     if data[:3] == b"BZh" and data[4:10] == b"1AY&SY":
-        return "a bzip2 archive"
+        return Message("a bzip2 archive")
     return None
 
 
-def _binary(what: str, why: str) -> InputError:
-    return InputError(f"{what} looks like a binary file ({why}), not text. {_ADVICE_TEXT}")
+def _binary(what: Message, why: Message) -> InputError:
+    return InputError("{what} looks like a binary file ({why}), not text. Give the article as "
+                      "plain text, Markdown or HTML.", what=what, why=why)
 
 
 def _too_many_controls(count: int, total: int) -> bool:
@@ -100,29 +107,29 @@ def _too_many_controls(count: int, total: int) -> bool:
     return count >= 2 and count > total / 100
 
 
-def _check_bytes(data: bytes, what: str) -> None:
+def _check_bytes(data: bytes, what: Message) -> None:
     """Reject binary data before any encoding guess (bytes < 0x20 are controls in every
     8-bit encoding and in UTF-8)."""
     kind = _magic_kind(data)
     if kind is not None:
         raise _binary(what, kind)
     if b"\x00" in data:
-        raise _binary(what, "it contains zero bytes, which text never has")
+        raise _binary(what, Message("it contains zero bytes, which text never has"))
     controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if _too_many_controls(controls, len(data)):
-        raise _binary(what, "it is full of control characters")
+        raise _binary(what, Message("it is full of control characters"))
 
 
-def _check_text(text: str, what: str) -> bool:
+def _check_text(text: str, what: Message) -> bool:
     """The same check on decoded text (UTF-16 input, pasted strings). Returns whether the
     text has any of the characters `_normalise` acts on (`_ODD`)."""
     if "\x00" in text:
-        raise _binary(what, "it contains zero bytes, which text never has")
+        raise _binary(what, Message("it contains zero bytes, which text never has"))
     if text.replace("\n", "").replace("\t", "").isprintable() or not _ODD.search(text):
         return False  # every `_ODD` character is unprintable: the cheap test settles most texts
     controls = len(_CONTROL_CHARS.findall(text))
     if _too_many_controls(controls, len(text)):
-        raise _binary(what, "it is full of control characters")
+        raise _binary(what, Message("it is full of control characters"))
     return True
 
 
@@ -215,7 +222,7 @@ def _plausible_cp1252(text: str) -> bool:
     return high_letters <= 0.3 * letters
 
 
-def _decode_8bit(data: bytes, what: str) -> str:
+def _decode_8bit(data: bytes, what: Message) -> str:
     """Legacy encodings: declared HTML charset, then cp1252 when plausible, then a guess."""
     declared = _META_CHARSET.search(data[:4096])
     if declared is not None:
@@ -239,10 +246,10 @@ def _decode_8bit(data: bytes, what: str) -> str:
         return str(best)
     if text is not None:
         return text
-    raise _binary(what, "no text encoding fits it")
+    raise _binary(what, Message("no text encoding fits it"))
 
 
-def _decode(data: bytes, what: str) -> str:
+def _decode(data: bytes, what: Message) -> str:
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         try:
             return data.decode("utf-32")
@@ -277,7 +284,7 @@ def decode(data: bytes) -> str:
     return _decode_checked(bytes(data), _WHAT_INPUT)
 
 
-def _decode_checked(data: bytes, what: str) -> str:
+def _decode_checked(data: bytes, what: Message) -> str:
     text = _decode(data, what)
     _check_text(text, what)
     return _normalise(text)

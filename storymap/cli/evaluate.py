@@ -32,11 +32,12 @@ def _iter_jsonl(path: str) -> list[tuple[int, dict[str, Any] | str]]:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise InputError("cannot read {path}: {reason}", path=path,
+                         reason=exc.strerror or exc) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 JSONL") from exc
+        raise InputError("{path} is not UTF-8 JSONL", path=path) from exc
     out: list[tuple[int, dict[str, Any] | str]] = []
     for no, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -59,7 +60,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     gold = []
     for no, doc in _iter_jsonl(args.gold):
         if isinstance(doc, str) or not isinstance(doc.get("toponyms"), list):
-            raise InputError(f"{args.gold}, line {no}: not a gold document with toponyms")
+            raise InputError("{path}, line {line}: not a gold document with toponyms",
+                             path=args.gold, line=no)
         gold.append(doc)
     predictions = {d["id"]: annotate_document(d) for d in gold}
     print(score(gold, predictions).table())

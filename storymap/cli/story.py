@@ -97,15 +97,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if fetched is not None:
         story = network.run_with_network(fetched, args, max_bytes=DEFAULT_MAX_BYTES)
     elif path.suffix.lower() == ".geojson":
-        raise InputError(f"{path} is GeoJSON, which storymap writes but cannot read back; "
-                         "give the article or a story JSON (--story) instead.")
+        raise InputError("{path} is GeoJSON, which storymap writes but cannot read back; "
+                         "give the article or a story JSON (--story) instead.", path=path)
     elif path.suffix.lower() == ".json":
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+            raise InputError("Cannot read {path}: {reason}.", path=path,
+                             reason=exc.strerror or exc) from exc
         if not is_story_json(data):
-            raise InputError(f"{path} is not a storymap story (made with --story).")
+            raise InputError("{path} is not a storymap story (made with --story).", path=path)
         story = load_story(data)
     else:
         story = network.run_with_network(read_file(path), args, max_bytes=DEFAULT_MAX_BYTES)

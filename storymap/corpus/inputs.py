@@ -206,7 +206,8 @@ class CsvInput(CorpusInput):
         try:
             fh = open(self.path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
         except OSError as exc:
-            raise InputError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+            raise InputError("cannot read {path}: {reason}", path=self.path,
+                             reason=exc.strerror or exc) from exc
         with fh:
             sample = fh.read(65536)
             fh.seek(0)
@@ -218,8 +219,8 @@ class CsvInput(CorpusInput):
             try:
                 yield from enumerate(reader)
             except csv.Error as exc:
-                raise InputError(f"{self.path} is not a readable CSV file "
-                                 f"(line {reader.line_num}: {exc})") from exc
+                raise InputError("{path} is not a readable CSV file (line {line}: {reason})",
+                                 path=self.path, line=reader.line_num, reason=exc) from exc
 
     def count(self) -> int:
         return max(sum(1 for _ in self._rows()) - 1, 0)
@@ -237,8 +238,8 @@ class CsvInput(CorpusInput):
             if not required:
                 return None
             shown = ", ".join(repr(c) for c in columns) or "none"
-            raise InputError(f"{self.path} has no column {name!r} ({option}); its columns: "
-                             f"{shown}")
+            raise InputError("{path} has no column {name!r} ({option}); its columns: {shown}",
+                             path=self.path, name=name, option=option, shown=shown)
 
         text_i = column(self.text_column, "--text-column", True)
         assert text_i is not None
@@ -342,16 +343,21 @@ class FolderInput(CorpusInput):
         return Document(rel, rel, data=data, name=full.name)
 
 
+def too_big_error(size: int, limit: int) -> InputError:
+    return InputError("The document is {size:,} bytes; the limit is {limit:,} bytes. "
+                      "Split it or raise the limit (--max-bytes).", size=size, limit=limit)
+
+
 def too_big(size: int, limit: int) -> str:
-    return (f"The document is {size:,} bytes; the limit is {limit:,} bytes. "
-            "Split it or raise the limit (--max-bytes).")
+    return str(too_big_error(size, limit))
 
 
 def open_binary(path: Path) -> IO[bytes]:
     try:
         return open(path, "rb")
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise InputError("cannot read {path}: {reason}", path=path,
+                         reason=exc.strerror or exc) from exc
 
 
 def open_input(
@@ -368,7 +374,8 @@ def open_input(
     if p.is_dir():
         return FolderInput(p, max_bytes=max_bytes)
     if not p.exists():
-        raise InputError(f"{p} does not exist. Give a JSONL file, a CSV file or a folder.")
+        raise InputError("{path} does not exist. Give a JSONL file, a CSV file or a folder.",
+                         path=p)
     suffix = p.suffix.lower()
     if suffix in CSV_SUFFIXES:
         table = CsvInput(p, text_column=text_column, id_column=id_column,
@@ -378,10 +385,10 @@ def open_input(
     if suffix in JSONL_SUFFIXES or not suffix:
         return JsonlInput(p)
     if suffix in FILE_SUFFIXES:
-        raise InputError(f"{p} is a single article; `storymap places` or `storymap build` "
-                         "handle one article, `annotate` takes a folder, JSONL or CSV.")
-    raise InputError(f"{p}: unknown corpus format {suffix!r}; give a .jsonl file, a .csv/.tsv "
-                     "file or a folder of .txt/.md/.html files.")
+        raise InputError("{path} is a single article; `storymap places` or `storymap build` "
+                         "handle one article, `annotate` takes a folder, JSONL or CSV.", path=p)
+    raise InputError("{path}: unknown corpus format {suffix!r}; give a .jsonl file, a .csv/.tsv "
+                     "file or a folder of .txt/.md/.html files.", path=p, suffix=suffix)
 
 
 __all__ = [
@@ -397,4 +404,5 @@ __all__ = [
     "open_binary",
     "open_input",
     "too_big",
+    "too_big_error",
 ]

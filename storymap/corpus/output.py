@@ -105,7 +105,8 @@ def locked(path: Path, *, lock: bool = True, mode: str = "a") -> Iterator[TextIO
         else:
             fh = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise InputError("cannot write {path}: {reason}", path=path,
+                         reason=exc.strerror or exc) from exc
     with fh:
         if lock:
             try:
@@ -116,8 +117,8 @@ def locked(path: Path, *, lock: bool = True, mode: str = "a") -> Iterator[TextIO
                 try:
                     fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError as exc:
-                    raise StorymapError(f"{path} is being written by another storymap run") \
-                        from exc
+                    raise StorymapError("{path} is being written by another storymap run",
+                                        path=path) from exc
         yield fh
 
 
@@ -189,11 +190,13 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` in one step; InputError with a sentence when it cannot be."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise InputError(f"cannot write {path}: folder {directory} does not exist")
+        raise InputError("cannot write {path}: folder {folder} does not exist", path=path,
+                         folder=directory)
     try:
         _write_atomically(path, data)
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise InputError("cannot write {path}: {reason}", path=path,
+                         reason=exc.strerror or exc) from exc
 
 
 __all__ = [

@@ -155,13 +155,14 @@ def dask_client(workers: int, scheduler: str | None,
             try:
                 client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise StorymapError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") \
-                    from exc
+                raise StorymapError("cannot reach the Dask scheduler at {address}: {reason}",
+                                    address=scheduler, reason=exc) from exc
             stack.callback(client.close)
             try:
                 client.wait_for_workers(1, timeout=60)
             except TimeoutError as exc:
-                raise StorymapError(f"the Dask scheduler at {scheduler} has no workers") from exc
+                raise StorymapError("the Dask scheduler at {address} has no workers",
+                                    address=scheduler) from exc
         else:
             cluster = LocalCluster(
                 n_workers=workers,
@@ -231,9 +232,11 @@ def annotate_corpus(
     out_path = Path(output)
     err_path = Path(errors) if errors else default_errors_path(out_path)
     if not out_path.parent.is_dir():
-        raise InputError(f"cannot write {out_path}: folder {out_path.parent} does not exist")
+        raise InputError("cannot write {path}: folder {folder} does not exist", path=out_path,
+                         folder=out_path.parent)
     if workers < 1:
-        raise InputError(f"A corpus run needs at least one worker, not {workers}.")
+        raise InputError("A corpus run needs at least one worker, not {workers}.",
+                         workers=workers)
     if use_dask is None:
         dask = bool(scheduler) or workers > 1
     else:

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..gazetteer import Gazetteer
 from ..model import Story
 from ..pipeline import run
-from .inputs import Document, Item, Rejected, too_big
+from .inputs import Document, Item, Rejected, too_big_error
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def process_document(doc: Item, options: Options, gaz: Gazetteer | None = None) 
     try:
         if doc.data is not None:
             if len(doc.data) > options.max_bytes:
-                raise InputError(too_big(len(doc.data), options.max_bytes))
+                raise too_big_error(len(doc.data), options.max_bytes)
             source: str | bytes = file_text(doc.name or str(doc.id), doc.data)
         else:
             source = doc.text if doc.text is not None else ""

@@ -22,7 +22,8 @@ def site_file(package: str, *parts: str) -> Path:
 
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
-        raise GazetteerError(f"the package {package!r} is not installed; reinstall storymap")
+        raise GazetteerError("the package {package!r} is not installed; reinstall storymap",
+                             package=package)
     return Path(spec.origin).parent.joinpath(*parts)
 
 
@@ -35,8 +36,9 @@ def read_table(name: str) -> Iterator[dict[str, str]]:
             lines = [line for line in f if line.strip() and not line.startswith("#")]
     except (OSError, UnicodeDecodeError) as err:
         raise GazetteerError(
-            f"The curated table {name} cannot be read ({err.__class__.__name__}: {path}). "
-            "Reinstall storymap: its data tables are part of the package."
+            "The curated table {name} cannot be read ({error}: {path}). "
+            "Reinstall storymap: its data tables are part of the package.",
+            name=name, error=err.__class__.__name__, path=path,
         ) from err
     yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..errors import GeocodingError
+from ..errors import GeocodingError, Message
 from .cache import GeoCache, default_cache
 from .embedded import GazetteerGeocoder
 from .protocol import Geocoder
@@ -33,7 +33,7 @@ _REJECTED_AGENTS = frozenset(
     {"my-application", "my_app/1", "my_user_agent/1.0", "specify_your_app_name_here",
      "storymap", "python-urllib", "mozilla/5.0"}
 )
-_USER_AGENT_HELP = (
+_USER_AGENT_HELP = Message(
     "Nominatim's usage policy requires a user agent that identifies your application, e.g. "
     "--user-agent 'my-newsroom-maps/1.0 (maps@example.org)' (or set STORYMAP_USER_AGENT)."
 )
@@ -67,11 +67,11 @@ def make_geocoder(
         return GazetteerGeocoder(gazetteer)
     service = service_named(name)
     if service is None:
-        raise GeocodingError(
-            f"Unknown geocoder {name!r}. Choose one of: {', '.join(GEOCODERS)}."
-        )
+        raise GeocodingError("Unknown geocoder {name!r}. Choose one of: {choices}.",
+                             name=name, choices=", ".join(GEOCODERS))
     if not (isinstance(timeout, (int, float)) and 0 < timeout <= MAX_TIMEOUT):
-        raise GeocodingError(f"The geocoder timeout must be between 0 and 300 s, not {timeout!r}.")
+        raise GeocodingError("The geocoder timeout must be between 0 and 300 s, not "
+                             "{timeout!r}.", timeout=timeout)
 
     env_agent = os.environ.get("STORYMAP_USER_AGENT")
     if service.name == "nominatim":
@@ -96,9 +96,9 @@ def make_geocoder(
             secret = os.environ.get("STORYMAP_GEONAMES_KEY")
         if not secret:
             raise GeocodingError(
-                f"{service.title} needs an API key: set the environment variable "
-                f"{service.key_env} (get a key from {service.title}'s website), or choose "
-                "the keyless 'nominatim' or 'photon', or the offline 'gazetteer'."
+                "{service} needs an API key: set the environment variable {variable} (get a "
+                "key from {service}'s website), or choose the keyless 'nominatim' or 'photon', "
+                "or the offline 'gazetteer'.", service=service.title, variable=service.key_env
             )
         kwargs[service.key_param] = secret
 
@@ -115,7 +115,8 @@ def make_geocoder(
     try:
         backend = cls(**kwargs)
     except Exception as exc:  # geopy's ConfigurationError, TypeError from a bad option
-        raise GeocodingError(f"Cannot set up {service.title}: {exc}") from exc
+        raise GeocodingError("Cannot set up {service}: {reason}", service=service.title,
+                             reason=exc) from exc
 
     store: GeoCache | None
     if cache is False:
@@ -139,13 +140,15 @@ def _version() -> str:
 
 def _check_user_agent(agent: str | None) -> str:
     if agent is None or not agent.strip():
-        raise GeocodingError(f"No user agent given. {_USER_AGENT_HELP}")
+        raise GeocodingError("No user agent given. {help}", help=_USER_AGENT_HELP)
     agent = agent.strip()
     low = agent.casefold()
     if low.startswith("geopy/") or low in _REJECTED_AGENTS or low.startswith("storymap/"):
-        raise GeocodingError(f"The user agent {agent!r} does not identify you. {_USER_AGENT_HELP}")
+        raise GeocodingError("The user agent {agent!r} does not identify you. {help}",
+                             agent=agent, help=_USER_AGENT_HELP)
     if len(agent) < 4 or any(ord(c) < 32 for c in agent):
-        raise GeocodingError(f"The user agent {agent!r} is not usable. {_USER_AGENT_HELP}")
+        raise GeocodingError("The user agent {agent!r} is not usable. {help}", agent=agent,
+                             help=_USER_AGENT_HELP)
     return agent
 
 
@@ -154,8 +157,8 @@ def _parse_base_url(base_url: str) -> tuple[str, str]:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise GeocodingError(
-            f"The geocoder address {base_url!r} is not an http(s) URL such as "
-            "'https://nominatim.example.org'."
+            "The geocoder address {address!r} is not an http(s) URL such as "
+            "'https://nominatim.example.org'.", address=base_url
         )
     return parts.scheme, parts.netloc + parts.path.rstrip("/")
 

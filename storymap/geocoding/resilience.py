@@ -76,7 +76,8 @@ class Policy:
                      "cooldown"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                raise GeocodingError(f"{name} must be a number of seconds ≥ 0, not {value!r}")
+                raise GeocodingError("{name} must be a number of seconds ≥ 0, not {value!r}",
+                                     name=name, value=value)
 
     def wait_before(self, attempt: int) -> float:
         """The backoff before retry number `attempt` + 1."""
