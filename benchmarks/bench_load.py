@@ -2,9 +2,11 @@
 
 One Chromium, `CONTEXTS` browser contexts at once (asyncio Playwright), every non-local request
 blocked. Each context opens the app, pastes an article of its own (cities of its own, from
-`CITIES`), builds it, waits for the embedded map, and downloads the story map HTML. Each
-download must name its own cities and none of the other sessions' (no state shared between
-sessions). Prints a table; exits 1 on any error.
+`CITIES`), builds it, waits for the embedded map, corrects one place (its first city, every
+mention of it, is "not a place", through Corrections → Fix a mention) and downloads the story
+map HTML. Each download must name its own two other cities, not the one it dropped, and none
+of the other sessions' (no state or correction shared between sessions). Prints a table;
+exits 1 on any error.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ async def reader(browser: Any, url: str, k: int) -> dict[str, Any]:
             timeout=TIMEOUT_MS)
         await frame.locator(".sm-marker, .marker-cluster").first.wait_for(timeout=TIMEOUT_MS)
         result["map"] = time.monotonic() - t0
+        result["correction"] = await drop_first_city(page)
         # a download link from a script run still going may be replaced (and canceled)
         await page.locator('[data-testid="stStatusWidget"]').wait_for(
             state="hidden", timeout=TIMEOUT_MS)
@@ -82,16 +85,36 @@ async def reader(browser: Any, url: str, k: int) -> dict[str, Any]:
             await page.locator('[class*="st-key-dl"][class*="html"] button').click()
         download = await info.value
         html = Path(await download.path()).read_text("utf-8")
-        own = [c for c in CITIES[k] if f'"{c}"' not in html]
+        dropped, *kept = CITIES[k]
+        own = [c for c in kept if f'"{c}"' not in html]
+        undropped = f'"{dropped}"' in html
         others = [c for j, cs in enumerate(CITIES) if j != k for c in cs if c in html]
-        result["download_ok"] = not own and not others
-        if own or others:
-            result["error"] = f"download: missing {own}, foreign {others}"
+        result["download_ok"] = not own and not others and not undropped
+        if not result["download_ok"]:
+            result["error"] = (f"download: missing {own}, foreign {others}, dropped place "
+                               f"still there: {undropped}")
     except Exception as e:
         result["error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
     finally:
         await context.close()
     return result
+
+
+async def drop_first_city(page: Any) -> float:
+    """Mark the first mention group (the article's first city, all its mentions) as not a
+    place; the seconds from the click on Apply until the notice beside it shows."""
+    await page.get_by_role("tab", name="Corrections").click()
+    apply = page.get_by_role("button", name="Apply", exact=True)
+    await apply.wait_for(timeout=TIMEOUT_MS)
+    await page.locator('[data-testid="stRadio"]').filter(has_text="It means").get_by_text(
+        "Not a place", exact=True).click()
+    await page.locator('[data-testid="stStatusWidget"]').wait_for(
+        state="hidden", timeout=TIMEOUT_MS)
+    t0 = time.monotonic()
+    await apply.click()
+    await page.locator('[data-testid="stAlert"]', has_text="now means").wait_for(
+        timeout=TIMEOUT_MS)
+    return time.monotonic() - t0
 
 
 async def run_all(executable: str, flags: list[str], url: str) -> list[dict[str, Any]]:
@@ -118,6 +141,7 @@ def load(server: Any, executable: str, flags: list[str]) -> int:
     after = server_rss_mb(server.proc.pid)
     errors = [r for r in results if r["error"]]
     maps = [r["map"] for r in results if "map" in r]
+    fixes = [r["correction"] for r in results if "correction" in r]
     for r in errors:
         print(f"context {r['k']}: {r['error']}")
     print(f"Concurrent readers: {CONTEXTS} contexts at once, one Chromium, warm server "
@@ -127,6 +151,9 @@ def load(server: Any, executable: str, flags: list[str]) -> int:
         rows += [("build → map p50", f"{pct(maps, 50):.2f}"),
                  ("build → map p95", f"{pct(maps, 95):.2f}"),
                  ("build → map min / max", f"{min(maps):.2f} / {max(maps):.2f}")]
+    if fixes:
+        rows += [("correction → notice p50", f"{pct(fixes, 50):.2f}"),
+                 ("correction → notice p95", f"{pct(fixes, 95):.2f}")]
     rows += [("download ok", f"{sum(bool(r.get('download_ok')) for r in results)}"),
              ("server RSS before (MB)", f"{before:.0f}"),
              ("server RSS after (MB)", f"{after:.0f}")]

@@ -93,11 +93,11 @@ def server() -> Iterator[Server]:
 class AppPage:
     """The app opened offline, with blocked requests and page errors recorded."""
 
-    def __init__(self, browser: Any, url: str, locale: str = "en-US") -> None:
+    def __init__(self, browser: Any, url: str, locale: str = "en-US", **options: Any) -> None:
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.context = browser.new_context(viewport={"width": 1440, "height": 1000},
-                                           accept_downloads=True, locale=locale)
+                                           accept_downloads=True, locale=locale, **options)
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -151,6 +151,7 @@ def test_clicking_the_mention_wonsan_flies_the_map_there(app_page: AppPage) -> N
     frame.locator("button.sm-mention", has_text="Wonsan").first.click()
     popup = frame.locator(".leaflet-popup-content")
     popup.locator("h3", has_text=re.compile("W[oŏ]nsan")).wait_for(timeout=10_000)
+    frame.locator("html[data-storymap-shown]").wait_for(timeout=10_000, state="attached")
     assert "Kim reiste eigens nach Wonsan" in popup.inner_text()
     center = app_page.js("(() => { const c = storymap.map.getCenter(); return [c.lat, c.lng];"
                          " })()")

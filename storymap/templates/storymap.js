@@ -126,7 +126,7 @@
 
     /* A place's passages: in a popup at its marker, or on a narrow screen in the sheet below
        the map (a popup there would cover the map it belongs to). */
-    function openPlace(i) {
+    function openPlace(i, riding) {
       markActive(i);
       if (sheetMode()) {
         map.closePopup();
@@ -137,6 +137,9 @@
         return;
       }
       closeSheet();
+      /* opened at a click, before the flight, the popup must not pan the map (that would
+         stop the flight): it rides along with its point, and pans once there */
+      popup.options.autoPan = !riding;
       popup.setLatLng(markers[i].getLatLng())
         .setContent(placeContent(i))
         .openOn(map);
@@ -412,8 +415,9 @@
     }
 
     function showPlace(i, open) {
-      map.closePopup();
-      markActive(i);  // the answer to a click is at once visible; the flight follows
+      /* the answer to a click is at once visible (the marker marked, its passages open);
+         the flight follows */
+      if (open) { openPlace(i, true); } else { map.closePopup(); markActive(i); }
       document.documentElement.setAttribute("data-storymap-target", places[i].id);
       var mine = fly(viewOf(i), function () {
         reveal(i, function () {
