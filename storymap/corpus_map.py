@@ -5,8 +5,8 @@ articles (title, date, an excerpt of the passage with the mention); a time slide
 map to a date range when documents carry dates. Titles, excerpts and dates come from
 ``annotate --with-context``; without them the popups list document ids.
 
-Built like the story map (`storymap.render`, `storymap.export`): Leaflet and jQuery inlined
-from their XStatic packages, the embedded country-outline basemap under the OpenStreetMap
+Built like the story map (`storymap.render`, `storymap.export`): Leaflet inlined from
+its XStatic package, the embedded country-outline basemap under the OpenStreetMap
 tiles, and all document text inside one JSON block made safe by `render.script_json`; the
 page script puts text into the DOM with textContent only. Circles are drawn on a canvas, so
 tens of thousands of places stay fast.

@@ -1,6 +1,6 @@
 """Export a Story: one self-contained HTML page, RFC 7946 GeoJSON and lossless story JSON.
 
-The HTML page inlines Leaflet, jQuery and Leaflet.markercluster (JS, CSS, icons as data: URIs)
+The HTML page inlines Leaflet and Leaflet.markercluster (JS, CSS, icons as data: URIs)
 from their XStatic registry packages at export time, so it opens from disk with no network.
 GeoJSON and story JSON are deterministic: sorted keys, fixed float formatting, a final newline.
 """

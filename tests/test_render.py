@@ -265,7 +265,7 @@ def test_render_sets_assets_on_the_instance_only(seed: Story) -> None:
     before_js, before_css = list(folium.Map.default_js), list(folium.Map.default_css)
     m = render(seed)
     assert isinstance(m, folium.Map)
-    assert [name for name, _ in m.default_js] == ["jquery", "leaflet", "leaflet_markercluster"]
+    assert [name for name, _ in m.default_js] == ["leaflet", "leaflet_markercluster"]
     assert all(url.startswith("data:text/javascript;base64,") for _, url in m.default_js)
     assert all(url.startswith("data:text/css;base64,") for _, url in m.default_css)
     assert folium.Map.default_js == before_js and folium.Map.default_css == before_css

@@ -1,7 +1,7 @@
 """Story → map pages. One module per job, in the order a page is built:
 
 - `page`: JSON safe inside ``<script>``, raw markup, tiles and credits;
-- `assets`: Leaflet, jQuery and markercluster inlined, the page templates and scripts;
+- `assets`: Leaflet and markercluster inlined, the page templates and scripts;
 - `geodata`: country outlines, the offline basemap and country extents (shapely, cached);
 - `index`: per-story lookups (marker positions, mentions, steps, route);
 - `view`: the zoom table, a story's first view, a place's view on a click;

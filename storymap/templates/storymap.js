@@ -227,7 +227,6 @@
     } else {
       layer = L.featureGroup();
     }
-    layer.addTo(map);
 
     /* ---- the story panel ---- */
     var article = document.getElementById("sm-article");
@@ -375,6 +374,10 @@
       } else {
         center = target.center; zoom = target.zoom;
       }
+      if (target.lift) {  // the point below the centre, so that its open popup fits above it
+        center = map.unproject(map.project(center, zoom).subtract(L.point(0, target.lift)),
+                               zoom);
+      }
       function finish() {
         if (done) { return; }
         done = true;
@@ -419,7 +422,10 @@
          the flight follows */
       if (open) { openPlace(i, true); } else { map.closePopup(); markActive(i); }
       document.documentElement.setAttribute("data-storymap-target", places[i].id);
-      var mine = fly(viewOf(i), function () {
+      var view = viewOf(i);
+      var box = open && !sheetMode() && popup.getElement();
+      if (box) { view.lift = Math.min(box.offsetHeight / 2, map.getSize().y / 4); }
+      var mine = fly(view, function () {
         reveal(i, function () {
           if (mine !== flight) { return; }  // the reader has moved on
           if (open) { openPlace(i); } else { markActive(i); }
@@ -551,7 +557,10 @@
     };
     window.storymap = api;
 
+    /* the overview first, then the markers: a cluster layer already on the map would
+       animate its groups for the change of view (and the map is ready only after that) */
     fitOverview(false);
+    layer.addTo(map);
     if (opts.cluster) { layer.addLayers(markers); }
     else { markers.forEach(function (m) { layer.addLayer(m); }); }
     if (!opts.cluster || !markers.length) { setTimeout(markReady, 0); }
