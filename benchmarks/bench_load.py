@@ -4,14 +4,16 @@ One Chromium, `CONTEXTS` browser contexts at once (asyncio Playwright), every no
 blocked. Each context opens the app, pastes an article of its own (cities of its own, from
 `CITIES`), builds it, waits for the embedded map, corrects one place (its first city, every
 mention of it, is "not a place", through Corrections → Fix a mention) and downloads the story
-map HTML. Each download must name its own two other cities, not the one it dropped, and none
-of the other sessions' (no state or correction shared between sessions). Prints a table;
+map HTML and the story JSON. Each story must place its own two other cities and not the one
+it dropped, and the HTML must name none of the other sessions' cities (no state or correction
+shared between sessions). Prints a table;
 exits 1 on any error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import time
 from pathlib import Path
@@ -78,16 +80,13 @@ async def reader(browser: Any, url: str, k: int) -> dict[str, Any]:
         await frame.locator(".sm-marker, .marker-cluster").first.wait_for(timeout=TIMEOUT_MS)
         result["map"] = time.monotonic() - t0
         result["correction"] = await drop_first_city(page)
-        # a download link from a script run still going may be replaced (and canceled)
-        await page.locator('[data-testid="stStatusWidget"]').wait_for(
-            state="hidden", timeout=TIMEOUT_MS)
-        async with page.expect_download(timeout=TIMEOUT_MS) as info:
-            await page.locator('[class*="st-key-dl"][class*="html"] button').click()
-        download = await info.value
-        html = Path(await download.path()).read_text("utf-8")
+        html = await download(page, "html")
+        story = json.loads(await download(page, "story-json"))
+        placed = {story["article"][m["start"]:m["end"]] for m in story["mentions"]
+                  if m["place_id"]}
         dropped, *kept = CITIES[k]
-        own = [c for c in kept if f'"{c}"' not in html]
-        undropped = f'"{dropped}"' in html
+        own = [c for c in kept if c not in placed]
+        undropped = dropped in placed
         others = [c for j, cs in enumerate(CITIES) if j != k for c in cs if c in html]
         result["download_ok"] = not own and not others and not undropped
         if not result["download_ok"]:
@@ -98,6 +97,23 @@ async def reader(browser: Any, url: str, k: int) -> dict[str, Any]:
     finally:
         await context.close()
     return result
+
+
+async def download(page: Any, kind: str) -> str:
+    """The text of the sidebar download `kind` ("html", "story-json"). A script run that
+    finishes while the download starts replaces the button and cancels it: try again."""
+    for attempt in range(3):
+        await page.locator('[data-testid="stStatusWidget"]').wait_for(
+            state="hidden", timeout=TIMEOUT_MS)
+        try:
+            async with page.expect_download(timeout=TIMEOUT_MS) as info:
+                await page.locator(f'[class*="st-key-dl"][class*="{kind}"] button').click()
+            return Path(await (await info.value).path()).read_text("utf-8")
+        except Exception as e:
+            if "canceled" not in str(e) or attempt == 2:
+                raise
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 async def drop_first_city(page: Any) -> float:
