@@ -337,12 +337,12 @@ def handle_input() -> None:
 
 def sidebar_inputs() -> None:
     sb = st.sidebar
-    top = sb.columns([3, 2], vertical_alignment="center")
-    top[0].markdown("## :material/map: storymap")
-    top[1].segmented_control(
+    sb.markdown("## :material/map: storymap")
+    # a row of its own: in a column beside the title one of the two languages scrolled away
+    sb.segmented_control(
         _("Interface language"), list(UI_LANGUAGES), key="ui_lang", default=ui_lang(),
         format_func=UI_LANGUAGE_NAMES.__getitem__, label_visibility="collapsed",
-        help=_("The language of the app and of the exported map"))
+        help=_("The language of the app and of the exported map"), width="stretch")
     sb.caption(_("Turn a news article into an interactive story map, offline."))
     # only the open tab is built: the text area's and the file uploader's code is loaded when
     # their tab is opened, not with the page

@@ -255,7 +255,8 @@ def test_a_german_browser_gets_german_and_the_switch_gives_english(
 
 def test_an_english_browser_gets_english(app_page: AppPage) -> None:
     sidebar = app_page.page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_role("button", name="Load the sample article").count() == 1
+    # the sidebar is drawn after the map: wait for it, do not count what is there yet
+    sidebar.get_by_role("button", name="Load the sample article").wait_for(timeout=20_000)
     assert app_page.frame.locator("#sm-next").inner_text().strip() == "Next ▸"
     assert "Weiter" not in app_page.page.locator("body").inner_text()
 
