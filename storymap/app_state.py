@@ -32,7 +32,7 @@ from storymap.geocoding import GEOCODERS, Geocoder
 from storymap.geocoding import make_geocoder as online_geocoder
 from storymap.i18n import translations
 from storymap.model import Mention, Place, Story
-from storymap.story_text import StoryText, country_name, page_language
+from storymap.story_text import StoryText, country_name, page_language, territories
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +159,7 @@ def language_names(ui_language: str = "en") -> dict[str, str]:
 @cache
 def country_names(ui_language: str = "en") -> dict[str, str]:
     """ISO 3166 alpha-2 code → its name in the UI language (CLDR), sorted by name."""
-    from babel import Locale
-
-    terr = Locale(page_language(ui_language)).territories
+    terr = territories(page_language(ui_language))
     pairs = [(c, str(n)) for c, n in terr.items() if re.fullmatch(r"[A-Z]{2}", c)
              and c not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"}]
     return dict(sorted(pairs, key=lambda kv: kv[1]))

@@ -43,7 +43,8 @@ def page_language(language: str | None) -> str:
 
 
 @functools.cache
-def _territories(language: str) -> Mapping[str, str]:
+def territories(language: str) -> Mapping[str, str]:
+    """CLDR's region code → name in `language` (empty for a language CLDR does not know)."""
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -57,7 +58,7 @@ def country_name(code: str | None, language: str = "en") -> str | None:
     if not code:
         return None
     code = code.upper()
-    return _territories(language).get(code) or _territories("en").get(code) or code
+    return territories(language).get(code) or territories("en").get(code) or code
 
 
 class StoryText:
@@ -77,7 +78,7 @@ class StoryText:
         if place.labels.get(self.language):
             return place.labels[self.language]
         if place.feature == "country":
-            cldr = _territories(self.language).get((place.country_code or "").upper())
+            cldr = territories(self.language).get((place.country_code or "").upper())
             if cldr:
                 return cldr
         return place.name

@@ -81,8 +81,9 @@ def open_input_tab(at: AppTest, tab: str) -> AppTest:
     return at
 
 
-def paste(at: AppTest, text: str) -> AppTest:
-    open_input_tab(at, "Paste")
+def paste(at: AppTest, text: str, tab: str = "Paste") -> AppTest:
+    """Paste `text` in the Paste tab (its label is `tab`, in the UI's language) and build."""
+    open_input_tab(at, tab)
     at.text_area(key="paste_text").input(text)
     at.button(key="build").click()
     at.run()
@@ -97,9 +98,20 @@ def open_corrections(at: AppTest) -> AppTest:
     return at
 
 
-def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
-    open_input_tab(at, "Upload")
+def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain",
+           tab: str = "Upload") -> AppTest:
+    open_input_tab(at, tab)
     at.file_uploader(key="upload").set_value((name, data, mime))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tick_drop(at: AppTest, place_id: str) -> AppTest:
+    """Tick "Not a place" for `place_id` in the open corrections table."""
+    row = [p.id for p in story_of(at).places].index(place_id)
+    at.session_state[f"places_{at.session_state['rev']}"] = {
+        "edited_rows": {row: {"drop": True}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception, at.exception
     return at
@@ -235,11 +247,7 @@ def test_a_correction_changes_places_and_the_geojson(at: AppTest) -> None:
     story = story_of(at)
     geojson_before = to_geojson(story)
     wonsan = next(p for p in story.places if p.label("de") == "Wonsan")
-    row = [p.id for p in story.places].index(wonsan.id)
-    at.session_state[f"places_{at.session_state['rev']}"] = {
-        "edited_rows": {row: {"drop": True}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception
+    tick_drop(at, wonsan.id)
     after = story_of(at)
     assert wonsan.id not in {p.id for p in after.places}
     assert all(m.place_id != wonsan.id for m in after.mentions)

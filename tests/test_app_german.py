@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import test_app as app_test
 from streamlit.testing.v1 import AppTest
-from test_app import APP, GERMAN, TIMEOUT, errors, story_of, story_page
+from test_app import APP, GERMAN, TIMEOUT, errors, story_of, story_page, tick_drop
 from test_i18n import german_catalog, messages_in_code
 
 from storymap.errors import StorymapError
@@ -91,11 +92,7 @@ def test_a_correction_speaks_german_and_can_be_undone() -> None:
     open_tab(at, "main_tabs", KORREKTUREN)
     story = story_of(at)
     wonsan = next(p for p in story.places if p.label("de") == "Wonsan")
-    row = [p.id for p in story.places].index(wonsan.id)
-    at.session_state[f"places_{at.session_state['rev']}"] = {
-        "edited_rows": {row: {"drop": True}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception, at.exception
+    tick_drop(at, wonsan.id)
     name = StoryText(story, "de").name(wonsan)
     assert any(f"{name} entfernt: kein Ort." in s.value for s in at.success)
     undo = at.button(key="undo")
@@ -106,19 +103,12 @@ def test_a_correction_speaks_german_and_can_be_undone() -> None:
     assert any("Rückgängig gemacht." in s.value for s in at.success)
 
 
-def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> None:
-    open_tab(at, "input_tabs", "Hochladen")
-    at.file_uploader(key="upload").set_value((name, data, mime))
-    at.run()
-    assert not at.exception, at.exception
+def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
+    return app_test.upload(at, name, data, mime, tab="Hochladen")
 
 
-def paste(at: AppTest, text: str) -> None:
-    open_tab(at, "input_tabs", "Einfügen")
-    at.text_area(key="paste_text").input(text)
-    at.button(key="build").click()
-    at.run()
-    assert not at.exception, at.exception
+def paste(at: AppTest, text: str) -> AppTest:
+    return app_test.paste(at, text, tab="Einfügen")
 
 
 def german_error(make_error: Any) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from streamlit.testing.v1 import AppTest
-from test_app import ENGLISH, fresh, open_corrections, paste, story_of
+from test_app import ENGLISH, fresh, open_corrections, paste, story_of, tick_drop
 
 from storymap.export import to_geojson
 from storymap.model import Story
@@ -18,11 +18,7 @@ def drop(at: AppTest, label: str) -> None:
     """Tick "Not a place" for the place labelled `label` in the corrections table."""
     open_corrections(at)
     story = story_of(at)
-    row = next(k for k, p in enumerate(story.places) if p.label(story.language) == label)
-    at.session_state[f"places_{at.session_state['rev']}"] = {
-        "edited_rows": {row: {"drop": True}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception, at.exception
+    tick_drop(at, next(p.id for p in story.places if p.label(story.language) == label))
 
 
 def labels(story: Story) -> set[str]:
